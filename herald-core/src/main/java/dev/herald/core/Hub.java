@@ -1,0 +1,133 @@
+package dev.herald.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The subscription registry and local fan-out.
+ *
+ * <p>Publishing appends to the {@link Log}; the log tells the hub of each stored batch in offset order, and
+ * the hub hands each subscriber's share to that subscriber's executor: one task per executor per batch, so a
+ * batch costs one flush per subscriber, not one per message.
+ */
+public final class Hub {
+    private static final Logger log = LoggerFactory.getLogger(Hub.class);
+
+    private final Log store;
+    private final Executor reader;
+    private final SubscriptionIndex index = new SubscriptionIndex();
+    private final AtomicInteger subscriptions = new AtomicInteger();
+
+    /**
+     * @param store the log; the hub becomes its listener
+     * @param reader runs history reads, which may block
+     */
+    public Hub(Log store, Executor reader) {
+        this.store = requireNonNull(store, "store");
+        this.reader = requireNonNull(reader, "reader");
+        store.listen(this::fanOut);
+    }
+
+    /** Appends the drafts as one batch; completes once they are durable, after they were fanned out. */
+    public CompletableFuture<List<Appended>> publish(List<Draft> drafts) {
+        return store.append(drafts);
+    }
+
+    /**
+     * Subscribes to every topic that one of {@code selectors} matches, from {@code start}. Callbacks begin on
+     * the subscriber's executor.
+     */
+    public Subscription subscribe(Collection<Selector> selectors, Start start, Subscriber subscriber) {
+        requireNonNull(start, "start");
+        requireNonNull(subscriber, "subscriber");
+        if (selectors.isEmpty()) {
+            throw new IllegalArgumentException("selectors: none (expected: at least one)");
+        }
+        Subscription subscription = new Subscription(this, List.copyOf(selectors), subscriber);
+        subscription.start(start);
+        return subscription;
+    }
+
+    /** The cursor that names {@code message}. */
+    public Cursor cursorOf(Message message) {
+        return new Cursor(store.epoch(), message.offset());
+    }
+
+    /** The cursor of the newest message: where a subscription from now begins. */
+    public Cursor head() {
+        return new Cursor(store.epoch(), store.head());
+    }
+
+    public Log log() {
+        return store;
+    }
+
+    /** Subscriptions currently registered. */
+    public int subscriptionCount() {
+        return subscriptions.get();
+    }
+
+    Executor reader() {
+        return reader;
+    }
+
+    // Adding and removing lock the subscription, so that a cancel racing with the start leaves nothing behind.
+    void add(Subscription subscription) {
+        synchronized (subscription) {
+            if (subscription.isCancelled() || subscription.indexed) {
+                return;
+            }
+            subscription.indexed = true;
+            for (Selector selector : subscription.selectors()) {
+                index.add(selector, subscription);
+            }
+        }
+        subscriptions.incrementAndGet();
+    }
+
+    void remove(Subscription subscription) {
+        synchronized (subscription) {
+            if (!subscription.indexed) {
+                return;
+            }
+            subscription.indexed = false;
+            for (Selector selector : subscription.selectors()) {
+                index.remove(selector, subscription);
+            }
+        }
+        subscriptions.decrementAndGet();
+    }
+
+    private void fanOut(List<Message> messages) {
+        Map<Executor, Map<Subscription, List<Message>>> plan = new HashMap<>();
+        for (Message message : messages) {
+            index.collect(message.topic(), subscription -> {
+                List<Message> share = plan.computeIfAbsent(subscription.executor(), e -> new LinkedHashMap<>())
+                        .computeIfAbsent(subscription, s -> new ArrayList<>(messages.size()));
+                // Two selectors of one subscription may match the same message; they are adjacent here.
+                if (share.isEmpty() || share.get(share.size() - 1) != message) {
+                    share.add(message);
+                }
+            });
+        }
+        plan.forEach((executor, shares) -> {
+            try {
+                executor.execute(() -> shares.forEach(Subscription::offer));
+            } catch (RejectedExecutionException e) {
+                log.debug("executor shut down; {} subscriptions miss a live batch", shares.size());
+            }
+        });
+    }
+}
