@@ -141,7 +141,10 @@ public final class Subscription {
         if (mode == Mode.CLOSED) {
             return;
         }
-        deliver(newest);
+        if (!newest.isEmpty()) {
+            position = newest.get(0).offset() - 1;
+            deliver(newest);
+        }
         readPage();
     }
 
