@@ -20,6 +20,12 @@ public interface Subscriber {
      */
     boolean isWritable();
 
+    /**
+     * The subscription's starting position is known: messages after {@code position} follow. Called once,
+     * before any message. A transport that has nothing else to send can give this cursor to its client.
+     */
+    void onStart(Cursor position);
+
     /** Messages in offset order, each delivered once; the subscriber writes them and flushes once. */
     void onMessages(List<Message> messages);
 

@@ -127,6 +127,7 @@ public final class Subscription {
             position = head;
         }
         hub.add(this);
+        subscriber.onStart(new Cursor(store.epoch(), position));
         if (start instanceof Start.Last last) {
             mode = Mode.CATCHING_UP;
             reading = true;

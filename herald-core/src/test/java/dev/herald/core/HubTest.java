@@ -29,6 +29,7 @@ class HubTest {
         final ExecutorService loop = Executors.newSingleThreadExecutor();
         final List<Message> messages = new CopyOnWriteArrayList<>();
         final List<Cursor> truncations = new CopyOnWriteArrayList<>();
+        final List<Cursor> starts = new CopyOnWriteArrayList<>();
         final List<Throwable> failures = new CopyOnWriteArrayList<>();
         final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
         volatile boolean writable = true;
@@ -51,6 +52,11 @@ class HubTest {
         public void onMessages(List<Message> batch) {
             messages.addAll(batch);
             batchSizes.add(batch.size());
+        }
+
+        @Override
+        public void onStart(Cursor position) {
+            starts.add(position);
         }
 
         @Override
@@ -121,6 +127,7 @@ class HubTest {
         publish(hub, "t", "m6");
         await(() -> r.messages.size() == 4);
         assertThat(r.data()).containsExactly("m3", "m4", "m5", "m6");
+        assertThat(r.starts).containsExactly(new Cursor(hub.log().epoch(), 2));
         assertThat(r.truncations).isEmpty();
     }
 

@@ -67,6 +67,10 @@ class TopicsAndSelectorsTest {
             }
 
             @Override
+            public void onStart(Cursor position) {
+            }
+
+            @Override
             public void onTruncated(Cursor requested) {
             }
 

@@ -1,0 +1,191 @@
+package dev.herald.server;
+
+import dev.herald.core.Hub;
+import dev.herald.core.Log;
+import dev.herald.core.MemoryLog;
+import dev.herald.server.config.HeraldConfig;
+import dev.herald.server.demo.ClockPublisher;
+import dev.herald.server.http.Router;
+import dev.herald.server.ops.ByteCounter;
+import dev.herald.server.ops.Metrics;
+import dev.herald.server.ops.OpsEndpoints;
+import dev.herald.server.publish.PublishEndpoint;
+import dev.herald.server.publish.PublishParser;
+import dev.herald.server.sse.Heartbeats;
+import dev.herald.server.sse.SseEncoder;
+import dev.herald.server.sse.SseEndpoint;
+import dev.herald.server.web.StaticFiles;
+import dev.herald.store.RocksLog;
+import dev.herald.store.RocksLogOptions;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Herald: the log, the hub, the HTTP server and the demo publishers. {@link #close()} stops it in the
+ * order that loses nothing: stop accepting, tell streams to come back, stop the publishers, flush the log.
+ */
+public final class HeraldServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HeraldServer.class);
+    private static final String API = "/api/v1";
+
+    private final HeraldConfig config;
+    private final Log store;
+    private final Hub hub;
+    private final Metrics metrics = new Metrics();
+    private final ExecutorService reader;
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final ChannelGroup streams = new DefaultChannelGroup("streams", GlobalEventExecutor.INSTANCE);
+    private final Channel serverChannel;
+    private final ClockPublisher clock;
+    private volatile boolean closed;
+
+    private HeraldServer(HeraldConfig config) throws InterruptedException {
+        this.config = config;
+        this.store = openLog(config);
+        AtomicInteger readers = new AtomicInteger();
+        this.reader = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "herald-history-" + readers.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.hub = new Hub(store, reader);
+        metrics.gauge("herald.subscriptions", "Subscriptions registered in the hub", hub::subscriptionCount);
+
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
+                : NioServerSocketChannel.class;
+        bossGroup = new MultiThreadIoEventLoopGroup(1, io);
+        workerGroup = new MultiThreadIoEventLoopGroup(io);
+
+        SseEncoder encoder = new SseEncoder(store.epoch());
+        SseEndpoint sse = new SseEndpoint(hub, encoder, new Heartbeats(config.heartbeat()), metrics, streams,
+                config.retry(), config.maxTopicsPerSubscription(), config.maxHistory(), List.of());
+        SseEndpoint clockStream = sse.withDefaultTopics(List.of(ClockPublisher.TOPIC.name()));
+        OpsEndpoints ops = new OpsEndpoints(store, metrics);
+        Router router = Router.builder()
+                .route(HttpMethod.POST, API + "/publish",
+                        new PublishEndpoint(hub, new PublishParser(config.maxDataBytes(), config.maxBatch()), metrics))
+                .route(HttpMethod.GET, API + "/stream", sse)
+                .route(HttpMethod.GET, "/", SseEndpoint::wantsEventStream, clockStream)
+                .route(HttpMethod.GET, "/stream", SseEndpoint::wantsEventStream, clockStream)
+                .route(HttpMethod.GET, "/healthz", ops.health())
+                .route(HttpMethod.GET, "/readyz", ops.ready())
+                .route(HttpMethod.GET, "/metrics", ops.metrics())
+                .build(new StaticFiles());
+
+        serverChannel = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 256 * 1024))
+                .childHandler(new HttpInitializer(new ByteCounter(metrics), config.maxBodyBytes(), router))
+                .bind(new InetSocketAddress(config.host(), config.port()))
+                .sync()
+                .channel();
+        log.info("listening on {} ({}, {} store, epoch {})", serverChannel.localAddress(),
+                epoll ? "epoll" : "nio", config.store().name().toLowerCase(), store.epoch());
+
+        clock = new ClockPublisher(hub, Clock.systemUTC());
+        if (config.clockDemo()) {
+            clock.start();
+        }
+    }
+
+    /** Starts a server; it is listening when this returns. */
+    public static HeraldServer start(HeraldConfig config) {
+        try {
+            return new HeraldServer(config);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting", e);
+        }
+    }
+
+    private static Log openLog(HeraldConfig config) {
+        return switch (config.store()) {
+            case MEMORY -> new MemoryLog(config.retention(), System::currentTimeMillis);
+            case ROCKSDB -> {
+                try {
+                    yield RocksLog.open(RocksLogOptions.builder(config.dataDir())
+                            .retention(config.retention())
+                            .sync(config.sync())
+                            .build());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot open the store in " + config.dataDir(), e);
+                }
+            }
+        };
+    }
+
+    /** The port the server listens on. */
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    public Hub hub() {
+        return hub;
+    }
+
+    public HeraldConfig config() {
+        return config;
+    }
+
+    /** Stops in order; every publish answered before this returns is in the log. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        log.info("shutting down");
+        serverChannel.close().syncUninterruptibly();
+        clock.close();
+        // Tell every stream to come back soon, then end it; EventSource reconnects after the retry delay.
+        Duration comeBack = Duration.ofMillis(Math.min(config.retry().toMillis(), 1000));
+        for (Channel stream : streams) {
+            stream.write(new DefaultHttpContent(SseEncoder.retry(comeBack)));
+            stream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+        }
+        streams.newCloseFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        // The log finishes the appends under way while the event loops still run to answer them.
+        store.close();
+        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        reader.shutdownNow();
+        metrics.close();
+        log.info("stopped");
+    }
+}

@@ -1,0 +1,197 @@
+package dev.herald.server.config;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.herald.core.Retention;
+import dev.herald.core.RetentionPolicy;
+import dev.herald.core.Selector;
+import dev.herald.store.SyncPolicy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything Herald is told at start. Immutable; built by {@link Builder}, which validates every value and
+ * names the key at fault: {@code server.port: 70000 (expected: 0 to 65535)}.
+ *
+ * @param host the address to listen on
+ * @param port the port; 0 picks a free one
+ * @param store where the log lives
+ * @param dataDir the embedded store's directory
+ * @param sync how the embedded store makes appends durable
+ * @param retention how much history each topic keeps
+ * @param heartbeat how often a stream gets a comment to keep proxies from closing it; below 45 s, the
+ *     event-source-polyfill's timeout
+ * @param retry the reconnect delay a stream suggests to EventSource
+ * @param maxDataBytes the largest message data, in UTF-8 bytes
+ * @param maxBodyBytes the largest request body
+ * @param maxBatch the most messages one publish may carry
+ * @param maxTopicsPerSubscription the most topics or selectors one subscription may name
+ * @param maxHistory the largest {@code history=N} a subscription may ask for
+ * @param clockDemo whether the built-in publisher puts the time on {@code demo/clock} every second
+ */
+public record HeraldConfig(
+        String host,
+        int port,
+        StoreType store,
+        Path dataDir,
+        SyncPolicy sync,
+        RetentionPolicy retention,
+        Duration heartbeat,
+        Duration retry,
+        int maxDataBytes,
+        int maxBodyBytes,
+        int maxBatch,
+        int maxTopicsPerSubscription,
+        int maxHistory,
+        boolean clockDemo) {
+
+    /** Each topic keeps 1,000 messages for at most 24 hours, unless a rule says otherwise. */
+    public static final Retention DEFAULT_RETENTION = new Retention(1000, Duration.ofHours(24));
+
+    /** Where the log lives. */
+    public enum StoreType {
+        /** The embedded durable store (RocksDB) under {@code dataDir}: the default. */
+        ROCKSDB,
+        /** In memory: nothing survives a restart. For tests and throwaway servers. */
+        MEMORY
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding every default. */
+    public static final class Builder {
+        private String host = "0.0.0.0";
+        private int port = 8080;
+        private StoreType store = StoreType.ROCKSDB;
+        private Path dataDir = Path.of("data");
+        private SyncPolicy sync = SyncPolicy.GROUP;
+        private Retention retention = DEFAULT_RETENTION;
+        private final List<RetentionPolicy.Rule> retentionRules = new ArrayList<>(
+                List.of(new RetentionPolicy.Rule(Selector.of("demo/clock"),
+                        new Retention(300, Duration.ofHours(1)))));
+        private Duration heartbeat = Duration.ofSeconds(15);
+        private Duration retry = Duration.ofSeconds(2);
+        private int maxDataBytes = 64 * 1024;
+        private int maxBodyBytes = 1024 * 1024;
+        private int maxBatch = 1000;
+        private int maxTopicsPerSubscription = 64;
+        private int maxHistory = 1000;
+        private boolean clockDemo = true;
+
+        private Builder() {
+        }
+
+        public Builder host(String host) {
+            this.host = requireNonNull(host, "host");
+            return this;
+        }
+
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder store(StoreType store) {
+            this.store = requireNonNull(store, "store");
+            return this;
+        }
+
+        /** Shorthand for {@code store(StoreType.MEMORY)}. */
+        public Builder memoryStore() {
+            return store(StoreType.MEMORY);
+        }
+
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = requireNonNull(dataDir, "dataDir");
+            return this;
+        }
+
+        public Builder sync(SyncPolicy sync) {
+            this.sync = requireNonNull(sync, "sync");
+            return this;
+        }
+
+        public Builder retention(Retention retention) {
+            this.retention = requireNonNull(retention, "retention");
+            return this;
+        }
+
+        /** Replaces the per-topic retention rules (the default keeps 300 clock ticks for an hour). */
+        public Builder retentionRules(List<RetentionPolicy.Rule> rules) {
+            retentionRules.clear();
+            retentionRules.addAll(rules);
+            return this;
+        }
+
+        public Builder heartbeat(Duration heartbeat) {
+            this.heartbeat = requireNonNull(heartbeat, "heartbeat");
+            return this;
+        }
+
+        public Builder retry(Duration retry) {
+            this.retry = requireNonNull(retry, "retry");
+            return this;
+        }
+
+        public Builder maxDataBytes(int maxDataBytes) {
+            this.maxDataBytes = maxDataBytes;
+            return this;
+        }
+
+        public Builder maxBodyBytes(int maxBodyBytes) {
+            this.maxBodyBytes = maxBodyBytes;
+            return this;
+        }
+
+        public Builder maxBatch(int maxBatch) {
+            this.maxBatch = maxBatch;
+            return this;
+        }
+
+        public Builder maxTopicsPerSubscription(int maxTopicsPerSubscription) {
+            this.maxTopicsPerSubscription = maxTopicsPerSubscription;
+            return this;
+        }
+
+        public Builder maxHistory(int maxHistory) {
+            this.maxHistory = maxHistory;
+            return this;
+        }
+
+        public Builder clockDemo(boolean clockDemo) {
+            this.clockDemo = clockDemo;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first key whose value is out of bounds */
+        public HeraldConfig build() {
+            check("server.port", port, 0, 65535);
+            if (heartbeat.compareTo(Duration.ofSeconds(1)) < 0 || heartbeat.compareTo(Duration.ofSeconds(40)) > 0) {
+                throw new IllegalArgumentException("sse.heartbeat: " + Durations.format(heartbeat)
+                        + " (expected: 1s to 40s, below the 45 s after which event-source-polyfill gives up)");
+            }
+            if (retry.isNegative() || retry.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw new IllegalArgumentException(
+                        "sse.retry: " + Durations.format(retry) + " (expected: 0s to 10m)");
+            }
+            check("limits.maxDataBytes", maxDataBytes, 1, 16 * 1024 * 1024);
+            check("limits.maxBodyBytes", maxBodyBytes, 1024, 64 * 1024 * 1024);
+            check("limits.maxBatch", maxBatch, 1, 100_000);
+            check("limits.maxTopicsPerSubscription", maxTopicsPerSubscription, 1, 10_000);
+            check("limits.maxHistory", maxHistory, 1, 100_000);
+            return new HeraldConfig(host, port, store, dataDir, sync,
+                    new RetentionPolicy(retention, retentionRules), heartbeat, retry, maxDataBytes, maxBodyBytes,
+                    maxBatch, maxTopicsPerSubscription, maxHistory, clockDemo);
+        }
+
+        private static void check(String key, long value, long min, long max) {
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(key + ": " + value + " (expected: " + min + " to " + max + ")");
+            }
+        }
+    }
+}

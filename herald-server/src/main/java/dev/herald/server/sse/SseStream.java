@@ -1,0 +1,138 @@
+package dev.herald.server.sse;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.core.Cursor;
+import dev.herald.core.Message;
+import dev.herald.core.Subscriber;
+import dev.herald.core.Subscription;
+import dev.herald.server.ops.Metrics;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.List;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One open event stream: the {@link Subscriber} of its subscription, and the last handler of its channel,
+ * where it learns of writability (to resume a paused subscription) and of the client going away.
+ */
+final class SseStream extends ChannelInboundHandlerAdapter implements Subscriber {
+    static final String TRANSPORT = "sse";
+    private static final Logger log = LoggerFactory.getLogger(SseStream.class);
+
+    private final Channel channel;
+    private final SseEncoder encoder;
+    private final Heartbeats heartbeats;
+    private final Metrics metrics;
+    private Subscription subscription;
+
+    SseStream(Channel channel, SseEncoder encoder, Heartbeats heartbeats, Metrics metrics) {
+        this.channel = channel;
+        this.encoder = encoder;
+        this.heartbeats = heartbeats;
+        this.metrics = metrics;
+    }
+
+    /** Call on the event loop, once, right after subscribing. */
+    void bind(Subscription subscription) {
+        this.subscription = subscription;
+        heartbeats.add(channel);
+        metrics.connections(TRANSPORT).incrementAndGet();
+        if (!channel.isActive()) {
+            close();
+        }
+    }
+
+    @Override
+    public Executor executor() {
+        return channel.eventLoop();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    @Override
+    public void onStart(Cursor position) {
+        channel.writeAndFlush(new DefaultHttpContent(SseEncoder.position(position)), channel.voidPromise());
+    }
+
+    @Override
+    public void onMessages(List<Message> messages) {
+        for (Message m : messages) {
+            channel.write(new DefaultHttpContent(encoder.frame(m).duplicate()), channel.voidPromise());
+        }
+        channel.flush();
+        metrics.delivered(TRANSPORT, messages.size());
+    }
+
+    @Override
+    public void onTruncated(Cursor requested) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("cursor", requested.token());
+        body.put("detail", "History no longer reaches back to this cursor: some messages after it were removed."
+                + " The stream goes on from the oldest message kept.");
+        write(SseEncoder.control("herald.truncated", body.toString()));
+    }
+
+    @Override
+    public void onFailure(Throwable cause) {
+        log.warn("{} stream ended: history could not be read", channel, cause);
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("detail", "The server could not read history; reconnect to resume from your last event id.");
+        write(SseEncoder.control("herald.error", body.toString()));
+        channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void write(ByteBuf frame) {
+        channel.writeAndFlush(new DefaultHttpContent(frame), channel.voidPromise());
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && subscription != null) {
+            subscription.resume();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        // A client that sends another request on a streaming connection gets no answer but the stream.
+        ReferenceCountUtil.release(msg);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        close();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("{} stream failed: {}", ctx.channel(), cause.toString());
+        ctx.close();
+    }
+
+    private boolean closed;
+
+    private void close() {
+        if (closed || subscription == null) {
+            return;
+        }
+        closed = true;
+        subscription.cancel();
+        heartbeats.remove(channel);
+        metrics.connections(TRANSPORT).decrementAndGet();
+        log.debug("{} stream closed", channel);
+    }
+}
