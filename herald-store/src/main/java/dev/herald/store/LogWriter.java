@@ -165,33 +165,35 @@ final class LogWriter implements Runnable {
     }
 
     private void commit(List<PendingAppend> appends) {
-        long now = clock.getAsLong();
-        boolean expire = now - lastExpiry >= EXPIRY_INTERVAL_MS;
-        if (appends.isEmpty() && (!expire || failure != null)) {
-            return;
-        }
-        Exception refusal = failure == null ? null : refusal();
-        if (refusal != null) {
+        if (failure != null) {
+            Exception refusal = refusal();
             appends.forEach(a -> a.future().completeExceptionally(refusal));
             return;
         }
         List<List<Appended>> results = new ArrayList<>(appends.size());
         List<Message> stored;
-        try (Group group = new Group(store, catalog, retention, now)) {
-            if (expire) {
-                lastExpiry = now;
-                group.expire();
+        try {
+            long now = clock.getAsLong();
+            boolean expire = now - lastExpiry >= EXPIRY_INTERVAL_MS;
+            if (appends.isEmpty() && !expire) {
+                return;
             }
-            for (PendingAppend a : appends) {
-                results.add(group.add(a.drafts()));
+            try (Group group = new Group(store, catalog, retention, now)) {
+                if (expire) {
+                    lastExpiry = now;
+                    group.expire();
+                }
+                for (PendingAppend a : appends) {
+                    results.add(group.add(a.drafts()));
+                }
+                group.finish();
+                if (group.hasWrites()) {
+                    group.markTrims();
+                    group.write();
+                }
+                group.commit();
+                stored = group.added();
             }
-            group.finish();
-            if (group.hasWrites()) {
-                group.markTrims();
-                group.write();
-            }
-            group.commit();
-            stored = group.added();
         } catch (RocksDBException | RuntimeException e) {
             failure = e;
             log.error("log write failed in {}; the log takes no more appends until it is opened again",

@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(Router.class);
 
+    private static final Predicate<FullHttpRequest> ALWAYS = r -> true;
+
     private record Route(HttpMethod method, Predicate<FullHttpRequest> when, Endpoint endpoint) {
     }
 
@@ -49,7 +51,7 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final Map<String, List<Route>> routes = new LinkedHashMap<>();
 
         public Builder route(HttpMethod method, String path, Endpoint endpoint) {
-            return route(method, path, r -> true, endpoint);
+            return route(method, path, ALWAYS, endpoint);
         }
 
         /** A route that only answers requests {@code when} accepts; others fall to the next route. */
@@ -94,20 +96,21 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private void dispatch(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri) {
-        List<Route> candidates = routes.get(uri.path());
-        if (candidates == null) {
-            if (request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD)) {
-                fallback.handle(ctx, request, uri);
-                return;
-            }
-            throw Problem.of(HttpResponseStatus.NOT_FOUND, "not-found", "Nothing is at " + uri.path() + ".")
-                    .exception();
-        }
+        List<Route> candidates = routes.getOrDefault(uri.path(), List.of());
         for (Route route : candidates) {
             if (route.method().equals(request.method()) && route.when().test(request)) {
                 route.endpoint().handle(ctx, request, uri);
                 return;
             }
+        }
+        boolean read = request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD);
+        if (read && candidates.stream().allMatch(Router::isConditional)) {
+            fallback.handle(ctx, request, uri);
+            return;
+        }
+        if (candidates.isEmpty()) {
+            throw Problem.of(HttpResponseStatus.NOT_FOUND, "not-found", "Nothing is at " + uri.path() + ".")
+                    .exception();
         }
         Set<String> allowed = new java.util.LinkedHashSet<>();
         candidates.forEach(r -> allowed.add(r.method().name()));
@@ -116,6 +119,10 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
                 uri.path() + " answers " + String.join(", ", allowed) + ", not " + request.method() + "."));
         response.headers().set(HttpHeaderNames.ALLOW, String.join(", ", allowed));
         Responses.send(ctx, request, response);
+    }
+
+    private static boolean isConditional(Route route) {
+        return route.when() != ALWAYS;
     }
 
     private static void refuseMalformed(ChannelHandlerContext ctx, FullHttpRequest request, Throwable cause) {

@@ -31,7 +31,7 @@ public final class Metrics implements AutoCloseable {
                 .register(registry);
         duplicates = Counter.builder("herald.messages.duplicates")
                 .description("Publishes recognised by their idempotency key and not stored again").register(registry);
-        bytesOut = Counter.builder("herald.bytes.out").baseUnit("bytes").description("Bytes written to clients")
+        bytesOut = Counter.builder("herald.sent").baseUnit("bytes").description("Bytes written to clients")
                 .register(registry);
         appendLatency = Timer.builder("herald.store.append").description("From publish to durable in the log")
                 .publishPercentiles(0.5, 0.99).register(registry);

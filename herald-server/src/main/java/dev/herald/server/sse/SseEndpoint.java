@@ -78,7 +78,7 @@ public final class SseEndpoint implements Endpoint {
         head.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
-                .set("X-Accel-Buffering", "no");
+                .set("x-accel-buffering", "no");
         if (request.method().equals(HttpMethod.HEAD)) {
             HttpUtil.setContentLength(head, 0);
             ctx.write(head);

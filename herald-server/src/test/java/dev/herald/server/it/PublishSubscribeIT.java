@@ -225,7 +225,7 @@ class PublishSubscribeIT {
         assertThat(http.get("/readyz").statusCode()).isEqualTo(200);
         String metrics = http.get("/metrics").body();
         assertThat(metrics).contains("herald_messages_published_total").contains("herald_connections{transport=\"sse\"}")
-                .contains("herald_messages_delivered_total").contains("herald_bytes_out_total")
+                .contains("herald_messages_delivered_total").contains("herald_sent_bytes_total")
                 .contains("herald_store_append_seconds");
     }
 

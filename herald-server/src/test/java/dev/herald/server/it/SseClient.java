@@ -33,8 +33,9 @@ final class SseClient implements AutoCloseable {
     volatile boolean ended;
     private final Thread reader;
 
-    private SseClient(HttpResponse<InputStream> response) {
+    private SseClient(HttpResponse<InputStream> response, String lastEventId) {
         this.response = response;
+        this.lastEventId = lastEventId == null ? "" : lastEventId;
         this.reader = new Thread(this::read, "sse-client");
         reader.setDaemon(true);
         reader.start();
@@ -47,11 +48,7 @@ final class SseClient implements AutoCloseable {
             request.header("Last-Event-ID", lastEventId);
         }
         HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        SseClient client = new SseClient(response);
-        if (response.statusCode() == 200) {
-            client.lastEventId = lastEventId == null ? "" : lastEventId;
-        }
-        return client;
+        return new SseClient(response, lastEventId);
     }
 
     private void read() {
