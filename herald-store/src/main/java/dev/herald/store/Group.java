@@ -30,12 +30,12 @@ import org.slf4j.LoggerFactory;
  * group is never written.
  *
  * <p>Use: {@link #expire()} (when due), {@link #add} per append, {@link #finish()}, then {@link #write()}
- * and, once the write returned, {@link #commit()}. Writer thread only; reads the disk, never writes it.
+ * and, once the write returned, {@link #commit()}. Writer thread only; nothing reaches the disk before
+ * {@link #write()}.
  */
 final class Group implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Group.class);
     private static final Optional<Message> ABSENT = Optional.empty();
-    private static final int FIRST_LOAD = 4;
     private static final int MAX_LOAD = 1024;
 
     private final RocksStore store;
@@ -48,7 +48,6 @@ final class Group implements AutoCloseable {
     private final Map<String, Optional<Message>> keys = new HashMap<>();
     private final List<Message> added = new ArrayList<>();
     private long head;
-    private int load = FIRST_LOAD;
 
     Group(RocksStore store, Catalog catalog, RetentionPolicy retention, long now) {
         this.store = store;
@@ -188,7 +187,7 @@ final class Group implements AutoCloseable {
     private void load(TopicWork w) throws RocksDBException {
         try (RocksIterator it = store.db.newIterator(store.topics)) {
             it.seek(Layout.topicKey(w.name, w.nextToLoad));
-            for (int n = 0; n < load && it.isValid(); n++, it.next()) {
+            for (int n = 0; n < w.loadSize && it.isValid(); n++, it.next()) {
                 byte[] key = it.key();
                 if (!Layout.isTopicKeyOf(key, w.name)) {
                     break;
@@ -201,12 +200,15 @@ final class Group implements AutoCloseable {
             }
             it.status();
         }
-        load = Math.min(MAX_LOAD, load * 2);
+        w.loadSize = Math.min(MAX_LOAD, w.loadSize * 2);
     }
 
     /** Puts the surviving new messages, the trim marks and the head into the batch. */
     void finish() throws RocksDBException {
         for (TopicWork w : work.values()) {
+            if (!w.changed) {
+                continue;
+            }
             for (Message m : w.added) {
                 byte[] offsetKey = Layout.offsetKey(m.offset());
                 byte[] key = Layout.utf8(m.key());

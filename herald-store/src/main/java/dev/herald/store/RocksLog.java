@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  *
  * <h2>Writing</h2>
  * {@link #append} only queues (a bounded queue; when it is full the append fails at once with "log writer queue
- * is full"). One thread, {@value LogWriter#THREAD_NAME}, takes the waiting appends, up to
+ * is full"). One thread, {@code herald-log-writer}, takes the waiting appends, up to
  * {@link RocksLogOptions#maxBatch()} drafts at a time, and commits them as a group: it gives offsets (one
  * sequence across all topics), recognises duplicates by idempotency key, applies count and age retention,
  * and writes all of it as one RocksDB write batch, synced as {@link RocksLogOptions#sync()} says. A group gives
@@ -60,6 +60,7 @@ import java.util.function.Consumer;
  */
 public final class RocksLog implements Log {
     private final RocksLogOptions options;
+    private final RocksStore store;
     private final String epoch;
     private final Catalog catalog;
     private final LogWriter writer;
@@ -67,6 +68,7 @@ public final class RocksLog implements Log {
 
     private RocksLog(RocksLogOptions options, RocksStore store, Catalog catalog, String epoch) {
         this.options = options;
+        this.store = store;
         this.epoch = epoch;
         this.catalog = catalog;
         this.writer = new LogWriter(store, catalog, options);
@@ -184,6 +186,11 @@ public final class RocksLog implements Log {
     @Override
     public void close() {
         writer.close();
+    }
+
+    /** Moves everything from memory to table files: for tests of reads that go past the memtables. */
+    void compact() {
+        store.compact();
     }
 
     @Override

@@ -20,6 +20,7 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.LRUCache;
 import org.rocksdb.RocksDB;
@@ -216,6 +217,19 @@ final class RocksStore implements AutoCloseable {
 
     private static Topic topicOf(byte[] name) {
         return Topic.of(new String(name, UTF_8));
+    }
+
+    /** Flushes every memtable to table files and compacts them: for tests that read from table files. */
+    void compact() {
+        read(() -> {
+            try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+                db.flush(flush, handles);
+            }
+            for (ColumnFamilyHandle handle : handles) {
+                db.compactRange(handle);
+            }
+            return null;
+        });
     }
 
     /** Syncs the WAL to disk; writer thread only. */

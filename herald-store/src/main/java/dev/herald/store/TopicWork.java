@@ -22,6 +22,8 @@ final class TopicWork {
     long stored;
     /** The offset from which to read more of them from the index: just past the last one read. */
     long nextToLoad;
+    /** How many entries the next read of the index takes: few at first, more as the group needs more. */
+    int loadSize = 4;
     /** Read from the index and not yet removed, oldest first; the rest are further on in the index. */
     final ArrayDeque<Stored> loaded = new ArrayDeque<>();
     /** Added by the group and not removed, oldest first. */

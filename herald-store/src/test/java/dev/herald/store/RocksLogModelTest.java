@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The RocksDB log against the in-memory reference: the same random appends, clock steps and reopens must give
  * the same offsets, duplicates, reads, trim marks and newest messages. The topics are many enough that reads
- * take both ways (merging few topics' indexes, and scanning the log).
+ * take both ways (merging few topics' indexes, and scanning the log), from memtables and from table files.
  */
 class RocksLogModelTest {
     private static final List<String> SELECTORS = List.of("#", "t/+", "t/1", "t/2", "u/#", "u/3/#", "u/3/+",
@@ -77,6 +77,9 @@ class RocksLogModelTest {
                 } else if (op == 11 && random.nextInt(20) == 0) {
                     log.close();
                     log = open();
+                } else if (op == 12 && random.nextInt(20) == 0) {
+                    // Reads then cross table files and the tombstones retention left in them.
+                    log.compact();
                 } else {
                     compareReads(random, model, log);
                 }

@@ -4,6 +4,7 @@ import dev.herald.core.Draft;
 import dev.herald.core.Hub;
 import dev.herald.core.Topic;
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,7 +39,7 @@ public final class ClockPublisher implements AutoCloseable {
         if (!hub.log().isWritable()) {
             return;
         }
-        hub.publish(List.of(Draft.of(TOPIC, clock.instant().toString()))).exceptionally(e -> {
+        hub.publish(List.of(Draft.of(TOPIC, clock.instant().truncatedTo(ChronoUnit.MILLIS).toString()))).exceptionally(e -> {
             log.debug("clock tick not published: {}", e.toString());
             return null;
         });
