@@ -13,7 +13,8 @@ import java.util.function.Consumer;
  *   <li>{@link #append} gives each new message the next offset; the future completes only once the messages
  *       are as durable as the implementation promises, and a failed append stored none of its drafts.</li>
  *   <li>The {@linkplain #listen listener} sees every stored message exactly once, in offset order, after it is
- *       durable and visible to {@link #read}, and before the append's future completes.</li>
+ *       durable and visible to {@link #read}, and before the append's future completes. A message that count
+ *       retention removed within the same append still reaches the listener, though no read returns it.</li>
  *   <li>Reads are consistent with that order: a message a read returns has every smaller offset either returned
  *       too (if it matches) or not matching.</li>
  *   <li>Retention removes messages per topic, by count and by age; a read from a position that retention has
@@ -26,7 +27,10 @@ public interface Log extends AutoCloseable {
     /** Names this incarnation of the log; changes when its store is wiped. */
     String epoch();
 
-    /** The offset of the newest message stored, 0 when none ever was. */
+    /**
+     * The highest offset given out, 0 when none ever was. It never goes back within an epoch, even when
+     * retention has removed every message.
+     */
     long head();
 
     /**

@@ -137,10 +137,13 @@ public final class MemoryLog implements Log {
     @Override
     public History read(Collection<Selector> selectors, long after, int limit) {
         long until = head;
+        if (limit <= 0 || after >= until) {
+            return new History(List.of(), trims.highest(selectors));
+        }
         // Marks are read after the scan: a message trimmed while it ran was marked before it was removed.
         List<Message> page = new ArrayList<>(Math.min(limit, 64));
         for (Message m : messages.subMap(after, false, until, true).values()) {
-            if (TrimMarks.matchesAny(selectors, m.topic())) {
+            if (Selector.anyMatches(selectors, m.topic())) {
                 page.add(m);
                 if (page.size() == limit) {
                     break;
@@ -153,9 +156,12 @@ public final class MemoryLog implements Log {
     @Override
     public List<Message> last(Collection<Selector> selectors, int count) {
         long until = head;
+        if (count <= 0) {
+            return List.of();
+        }
         ArrayList<Message> newest = new ArrayList<>(Math.min(count, 64));
         for (Message m : messages.headMap(until, true).descendingMap().values()) {
-            if (TrimMarks.matchesAny(selectors, m.topic())) {
+            if (Selector.anyMatches(selectors, m.topic())) {
                 newest.add(m);
                 if (newest.size() == count) {
                     break;

@@ -1,5 +1,6 @@
 package dev.herald.core;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -73,6 +74,16 @@ public record Selector(String pattern) {
             pi = pe + 1;
             ti = te + 1;
         }
+    }
+
+    /** Whether one of {@code selectors} matches {@code topic}. */
+    public static boolean anyMatches(Collection<Selector> selectors, Topic topic) {
+        for (Selector s : selectors) {
+            if (s.matches(topic)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

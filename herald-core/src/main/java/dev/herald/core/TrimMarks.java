@@ -30,7 +30,7 @@ public final class TrimMarks {
         }
         if (wild) {
             for (Map.Entry<Topic, Long> e : marks.entrySet()) {
-                if (e.getValue() > highest && matchesAny(selectors, e.getKey())) {
+                if (e.getValue() > highest && Selector.anyMatches(selectors, e.getKey())) {
                     highest = e.getValue();
                 }
             }
@@ -41,14 +41,5 @@ public final class TrimMarks {
     /** Every mark, for a store to persist. */
     public Map<Topic, Long> snapshot() {
         return Map.copyOf(marks);
-    }
-
-    static boolean matchesAny(Collection<Selector> selectors, Topic topic) {
-        for (Selector s : selectors) {
-            if (s.matches(topic)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

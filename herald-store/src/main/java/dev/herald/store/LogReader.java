@@ -124,7 +124,7 @@ final class LogReader {
             return null;
         }
         for (TopicState state : catalog.topics()) {
-            if (TopicFilter.matchesAny(selectors, state.topic)) {
+            if (Selector.anyMatches(selectors, state.topic)) {
                 if (sources.size() == MAX_MERGED_TOPICS) {
                     return null;
                 }

@@ -25,15 +25,6 @@ final class TopicFilter {
         this.selectors = selectors;
     }
 
-    static boolean matchesAny(Collection<Selector> selectors, Topic topic) {
-        for (Selector s : selectors) {
-            if (s.matches(topic)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /**
      * The topic of a message value when a selector matches it, else {@code null}. {@code bytes} may hold only
      * the value's first {@code size} bytes, as long as they hold the topic (see {@link Layout#MESSAGE_HEAD_BYTES}).
@@ -44,7 +35,7 @@ final class TopicFilter {
         Optional<Topic> topic = seen.get(ByteBuffer.wrap(bytes, start, length).slice());
         if (topic == null) {
             Topic t = new Topic(new String(bytes, start, length, UTF_8));
-            topic = matchesAny(selectors, t) ? Optional.of(t) : Optional.empty();
+            topic = Selector.anyMatches(selectors, t) ? Optional.of(t) : Optional.empty();
             if (seen.size() < REMEMBERED) {
                 seen.put(ByteBuffer.wrap(Layout.utf8(t.name())), topic);
             }

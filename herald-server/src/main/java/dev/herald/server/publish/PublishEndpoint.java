@@ -54,7 +54,8 @@ public final class PublishEndpoint implements Endpoint {
             throw unavailable().exception();
         }
         long started = System.nanoTime();
-        hub.publish(parsed.drafts()).whenComplete((appended, failure) -> {
+        // Answer on the channel's event loop: the log's writer thread must go straight back to writing.
+        hub.publish(parsed.drafts()).whenCompleteAsync((appended, failure) -> {
             if (failure != null) {
                 log.warn("publish of {} messages failed: {}", parsed.drafts().size(), failure.toString());
                 Responses.send(ctx, request, unavailable());
@@ -65,7 +66,7 @@ public final class PublishEndpoint implements Endpoint {
             metrics.published(appended.size() - duplicates, duplicates);
             Responses.send(ctx, request, Responses.of(HttpResponseStatus.OK, Responses.JSON,
                     answer(appended, parsed.batch())));
-        });
+        }, ctx.executor());
     }
 
     private String answer(List<Appended> appended, boolean batch) {
