@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +25,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Hub {
     private static final Logger log = LoggerFactory.getLogger(Hub.class);
+
+    /** The filter of a subscription that may see every topic its selectors match. */
+    public static final Predicate<Topic> EVERY_TOPIC = topic -> true;
 
     private final Log store;
     private final Executor reader;
@@ -50,12 +54,23 @@ public final class Hub {
      * the subscriber's executor.
      */
     public Subscription subscribe(Collection<Selector> selectors, Start start, Subscriber subscriber) {
+        return subscribe(selectors, EVERY_TOPIC, start, subscriber);
+    }
+
+    /**
+     * As {@link #subscribe(Collection, Start, Subscriber)}, delivering only messages whose topic
+     * {@code permitted} accepts: what a wildcard may match beyond the subscriber's permissions never reaches
+     * it, from history or live.
+     */
+    public Subscription subscribe(Collection<Selector> selectors, Predicate<Topic> permitted, Start start,
+            Subscriber subscriber) {
+        requireNonNull(permitted, "permitted");
         requireNonNull(start, "start");
         requireNonNull(subscriber, "subscriber");
         if (selectors.isEmpty()) {
             throw new IllegalArgumentException("selectors: none (expected: at least one)");
         }
-        Subscription subscription = new Subscription(this, List.copyOf(selectors), subscriber);
+        Subscription subscription = new Subscription(this, List.copyOf(selectors), permitted, subscriber);
         subscription.start(start);
         return subscription;
     }

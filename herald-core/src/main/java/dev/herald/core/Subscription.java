@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,7 @@ public final class Subscription {
     private final Hub hub;
     private final List<Selector> selectors;
     private final Subscriber subscriber;
+    private final Predicate<Topic> permitted;
     private final Executor executor;
 
     private final ArrayDeque<Message> buffer = new ArrayDeque<>();
@@ -53,9 +55,10 @@ public final class Subscription {
     private volatile boolean cancelled;
     boolean indexed; // guarded by this; see Hub.add
 
-    Subscription(Hub hub, List<Selector> selectors, Subscriber subscriber) {
+    Subscription(Hub hub, List<Selector> selectors, Predicate<Topic> permitted, Subscriber subscriber) {
         this.hub = hub;
         this.selectors = List.copyOf(selectors);
+        this.permitted = permitted;
         this.subscriber = subscriber;
         this.executor = subscriber.executor();
     }
@@ -237,7 +240,14 @@ public final class Subscription {
         if (fresh.isEmpty() || mode == Mode.CLOSED) {
             return;
         }
+        // The position passes messages the subscriber may not see too, or a page of them would be read forever.
         position = fresh.get(fresh.size() - 1).offset();
+        if (permitted != Hub.EVERY_TOPIC) {
+            fresh = fresh.stream().filter(m -> permitted.test(m.topic())).toList();
+            if (fresh.isEmpty()) {
+                return;
+            }
+        }
         try {
             subscriber.onMessages(fresh);
         } catch (RuntimeException e) {

@@ -248,6 +248,26 @@ class HubTest {
     }
 
     @Test
+    void aFilterHidesTopicsFromHistoryAndLiveWithoutStallingTheCatchUp() throws Exception {
+        Hub hub = new Hub(new MemoryLog(RetentionPolicy.of(new Retention(10_000, Duration.ofDays(1))),
+                System::currentTimeMillis), reader);
+        // More hidden messages than a page, so that a page may hold nothing the subscriber may see.
+        for (int i = 1; i <= Subscription.PAGE * 2 + 10; i++) {
+            publish(hub, i % 100 == 0 ? "user/alice/inbox" : "user/bob/inbox", Integer.toString(i));
+        }
+        Recorder r = new Recorder();
+        hub.subscribe(List.of(Selector.of("user/#")), t -> t.name().startsWith("user/alice/"),
+                Start.after(new Cursor(hub.log().epoch(), 0)), r);
+        await(() -> r.messages.size() == 10);
+        publish(hub, "user/bob/inbox", "live for bob");
+        publish(hub, "user/alice/inbox", "live for alice");
+        await(() -> r.messages.size() == 11);
+        Thread.sleep(50);
+        assertThat(r.messages).extracting(m -> m.topic().name()).containsOnly("user/alice/inbox");
+        assertThat(r.data().get(10)).isEqualTo("live for alice");
+    }
+
+    @Test
     void aBatchReachesEachSubscriberAsOneDelivery() throws Exception {
         Hub hub = new Hub(new MemoryLog(), reader);
         Recorder r = new Recorder();

@@ -3,9 +3,18 @@ package dev.herald.server;
 import dev.herald.core.Hub;
 import dev.herald.core.Log;
 import dev.herald.core.MemoryLog;
+import dev.herald.server.auth.Access;
+import dev.herald.server.auth.Authenticator;
+import dev.herald.server.auth.TokensEndpoint;
+import dev.herald.server.auth.sign.ReplayGuard;
+import dev.herald.server.auth.sign.SignatureVerifier;
+import dev.herald.server.auth.token.TokenVerifier;
 import dev.herald.server.config.HeraldConfig;
 import dev.herald.server.demo.ClockPublisher;
 import dev.herald.server.http.Router;
+import dev.herald.server.limits.ConnectionLimiter;
+import dev.herald.server.limits.RateLimiter;
+import dev.herald.server.limits.RequestRateLimiter;
 import dev.herald.server.ops.ByteCounter;
 import dev.herald.server.ops.Metrics;
 import dev.herald.server.ops.OpsEndpoints;
@@ -39,6 +48,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -68,6 +78,9 @@ public final class HeraldServer implements AutoCloseable {
     private final ChannelGroup streams = new DefaultChannelGroup("streams", GlobalEventExecutor.INSTANCE);
     private final Channel serverChannel;
     private final ClockPublisher clock;
+    private final RateLimiter<InetAddress> connectionRates = new RateLimiter<>();
+    private final RateLimiter<InetAddress> requestRates = new RateLimiter<>();
+    private final RateLimiter<String> publishRates = new RateLimiter<>();
     private volatile boolean closed;
 
     private HeraldServer(HeraldConfig config) throws InterruptedException {
@@ -89,14 +102,21 @@ public final class HeraldServer implements AutoCloseable {
         bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         workerGroup = new MultiThreadIoEventLoopGroup(io);
 
+        Access access = config.access();
+        Clock wallClock = Clock.systemUTC();
+        Authenticator authenticator = new Authenticator(access,
+                new SignatureVerifier(access::app, wallClock, new ReplayGuard()),
+                new TokenVerifier(access::app, wallClock));
         SseEncoder encoder = new SseEncoder(store.epoch());
-        SseEndpoint sse = new SseEndpoint(hub, encoder, new Heartbeats(config.heartbeat()), metrics, streams,
+        SseEndpoint sse = new SseEndpoint(hub, authenticator, encoder, new Heartbeats(config.heartbeat()), metrics, streams,
                 config.retry(), config.maxTopicsPerSubscription(), config.maxHistory(), List.of());
         SseEndpoint clockStream = sse.withDefaultTopics(List.of(ClockPublisher.TOPIC.name()));
         OpsEndpoints ops = new OpsEndpoints(store, metrics);
         Router router = Router.builder()
-                .route(HttpMethod.POST, API + "/publish",
-                        new PublishEndpoint(hub, new PublishParser(config.maxDataBytes(), config.maxBatch()), metrics))
+                .route(HttpMethod.POST, API + "/publish", new PublishEndpoint(hub,
+                        new PublishParser(config.maxDataBytes(), config.maxBatch()), authenticator, publishRates,
+                        config.publishPerSecondPerApp(), metrics))
+                .route(HttpMethod.POST, API + "/tokens", new TokensEndpoint(authenticator, wallClock))
                 .route(HttpMethod.GET, API + "/stream", sse)
                 .route(HttpMethod.GET, "/", SseEndpoint::wantsEventStream, clockStream)
                 .route(HttpMethod.GET, "/stream", SseEndpoint::wantsEventStream, clockStream)
@@ -105,20 +125,31 @@ public final class HeraldServer implements AutoCloseable {
                 .route(HttpMethod.GET, "/metrics", ops.metrics())
                 .build(new StaticFiles());
 
+        // Buckets that refilled are forgotten, so a limiter holds only the clients active in the last seconds.
+        workerGroup.scheduleAtFixedRate(() -> {
+            connectionRates.forgetIdle();
+            requestRates.forgetIdle();
+            publishRates.forgetIdle();
+        }, 10, 10, TimeUnit.SECONDS);
         serverChannel = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 256 * 1024))
-                .childHandler(new HttpInitializer(new ByteCounter(metrics), config.maxBodyBytes(), router))
+                .childHandler(new HttpInitializer(
+                        new ConnectionLimiter(config.connectionsPerIp(), config.newConnectionsPerSecondPerIp(),
+                                connectionRates),
+                        new ByteCounter(metrics), config.headerTimeout(), config.access().allOrigins(),
+                        config.maxBodyBytes(), new RequestRateLimiter(config.requestsPerSecondPerIp(), requestRates),
+                        router))
                 .bind(new InetSocketAddress(config.host(), config.port()))
                 .sync()
                 .channel();
         log.info("listening on {} ({}, {} store, epoch {})", serverChannel.localAddress(),
                 epoll ? "epoll" : "nio", config.store().name().toLowerCase(), store.epoch());
 
-        clock = new ClockPublisher(hub, Clock.systemUTC());
+        clock = new ClockPublisher(hub, wallClock);
         if (config.clockDemo()) {
             clock.start();
         }

@@ -2,6 +2,7 @@ package dev.herald.server.auth;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.herald.server.auth.token.UserPatterns;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -27,8 +28,12 @@ public record Principal(Optional<App> app, Optional<String> user, Permissions pe
         return new Principal(Optional.empty(), Optional.empty(), publicTopics, Optional.empty());
     }
 
-    /** An app's own request, signed with its secret: everything the app may do. */
+    /**
+     * An app's own request, signed with its secret: everything the app may do, for every user (a
+     * {@code {sub}} segment of its patterns stands for any one segment).
+     */
     public static Principal of(App app) {
-        return new Principal(Optional.of(app), Optional.empty(), app.permissions(), Optional.empty());
+        return new Principal(Optional.of(app), Optional.empty(), UserPatterns.forAnyUser(app.permissions()),
+                Optional.empty());
     }
 }

@@ -42,6 +42,14 @@ public final class ConfigLoader {
         KEYS.put("limits.maxTopicsPerSubscription",
                 (b, v) -> b.maxTopicsPerSubscription(integer("limits.maxTopicsPerSubscription", v)));
         KEYS.put("limits.maxHistory", (b, v) -> b.maxHistory(integer("limits.maxHistory", v)));
+        KEYS.put("limits.requestsPerSecondPerIp",
+                (b, v) -> b.requestsPerSecondPerIp(integer("limits.requestsPerSecondPerIp", v)));
+        KEYS.put("limits.connectionsPerIp", (b, v) -> b.connectionsPerIp(integer("limits.connectionsPerIp", v)));
+        KEYS.put("limits.newConnectionsPerSecondPerIp",
+                (b, v) -> b.newConnectionsPerSecondPerIp(integer("limits.newConnectionsPerSecondPerIp", v)));
+        KEYS.put("limits.headerTimeout", (b, v) -> b.headerTimeout(Durations.parse("limits.headerTimeout", v)));
+        KEYS.put("limits.publishPerSecondPerApp",
+                (b, v) -> b.publishPerSecondPerApp(integer("limits.publishPerSecondPerApp", v)));
         KEYS.put("demo.clock", (b, v) -> b.clockDemo(bool("demo.clock", v)));
     }
 
@@ -61,8 +69,13 @@ public final class ConfigLoader {
     public static HeraldConfig load(Optional<Path> file, Map<String, String> env, Map<String, String> overrides) {
         Map<String, String> values = new LinkedHashMap<>();
         JsonNode retentionTopics = null;
+        JsonNode access = null;
         if (file.isPresent()) {
             JsonNode root = read(file.get());
+            access = root.get("access");
+            if (root.isObject()) {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) root).remove("access");
+            }
             flatten("", root, values);
             retentionTopics = root.path("retention").path("topics");
             values.remove(RETENTION_TOPICS);
@@ -94,6 +107,9 @@ public final class ConfigLoader {
         builder.retention(retention(RETENTION_COUNT, count, age));
         if (retentionTopics != null && !retentionTopics.isMissingNode() && !retentionTopics.isNull()) {
             builder.retentionRules(rules(retentionTopics, count, age));
+        }
+        if (access != null && !access.isNull()) {
+            builder.access(AccessReader.read(access));
         }
         return builder.build();
     }

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.herald.core.Retention;
 import dev.herald.core.RetentionPolicy;
 import dev.herald.core.Selector;
+import dev.herald.server.auth.Access;
+import dev.herald.server.auth.Permissions;
 import dev.herald.store.SyncPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +32,12 @@ import java.util.List;
  * @param maxTopicsPerSubscription the most topics or selectors one subscription may name
  * @param maxHistory the largest {@code history=N} a subscription may ask for
  * @param clockDemo whether the built-in publisher puts the time on {@code demo/clock} every second
+ * @param access public topics, allowed origins and apps
+ * @param requestsPerSecondPerIp the sustained request rate one client address may make (twice that in a burst)
+ * @param connectionsPerIp the most connections one client address may hold open at once
+ * @param newConnectionsPerSecondPerIp the sustained rate of new connections from one address (twice in a burst)
+ * @param headerTimeout how long a client may take to send a request's headers (slowloris)
+ * @param publishPerSecondPerApp the sustained publish rate of an app that sets none of its own, in messages
  */
 public record HeraldConfig(
         String host,
@@ -45,7 +53,17 @@ public record HeraldConfig(
         int maxBatch,
         int maxTopicsPerSubscription,
         int maxHistory,
-        boolean clockDemo) {
+        boolean clockDemo,
+        Access access,
+        int requestsPerSecondPerIp,
+        int connectionsPerIp,
+        int newConnectionsPerSecondPerIp,
+        Duration headerTimeout,
+        int publishPerSecondPerApp) {
+
+    /** Out of the box: the demo topics are public, nothing else is. */
+    public static final Access DEFAULT_ACCESS = new Access(
+            new Permissions(List.of(Selector.of("demo/hello")), List.of(Selector.of("demo/#"))), List.of(), List.of());
 
     /** Each topic keeps 1,000 messages for at most 24 hours, unless a rule says otherwise. */
     public static final Retention DEFAULT_RETENTION = new Retention(1000, Duration.ofHours(24));
@@ -81,6 +99,12 @@ public record HeraldConfig(
         private int maxTopicsPerSubscription = 64;
         private int maxHistory = 1000;
         private boolean clockDemo = true;
+        private Access access = DEFAULT_ACCESS;
+        private int requestsPerSecondPerIp = 1000;
+        private int connectionsPerIp = 1000;
+        private int newConnectionsPerSecondPerIp = 50;
+        private Duration headerTimeout = Duration.ofSeconds(10);
+        private int publishPerSecondPerApp = 1000;
 
         private Builder() {
         }
@@ -167,6 +191,42 @@ public record HeraldConfig(
             return this;
         }
 
+        public Builder access(Access access) {
+            this.access = requireNonNull(access, "access");
+            return this;
+        }
+
+        /** Makes every topic public: for tests and trusted networks. */
+        public Builder everythingPublic() {
+            return access(new Access(new Permissions(List.of(Selector.of("#")), List.of(Selector.of("#"))),
+                    access.origins(), access.apps()));
+        }
+
+        public Builder requestsPerSecondPerIp(int rate) {
+            this.requestsPerSecondPerIp = rate;
+            return this;
+        }
+
+        public Builder connectionsPerIp(int connections) {
+            this.connectionsPerIp = connections;
+            return this;
+        }
+
+        public Builder newConnectionsPerSecondPerIp(int rate) {
+            this.newConnectionsPerSecondPerIp = rate;
+            return this;
+        }
+
+        public Builder headerTimeout(Duration timeout) {
+            this.headerTimeout = requireNonNull(timeout, "headerTimeout");
+            return this;
+        }
+
+        public Builder publishPerSecondPerApp(int rate) {
+            this.publishPerSecondPerApp = rate;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the first key whose value is out of bounds */
         public HeraldConfig build() {
             check("server.port", port, 0, 65535);
@@ -183,9 +243,18 @@ public record HeraldConfig(
             check("limits.maxBatch", maxBatch, 1, 100_000);
             check("limits.maxTopicsPerSubscription", maxTopicsPerSubscription, 1, 10_000);
             check("limits.maxHistory", maxHistory, 1, 100_000);
+            check("limits.requestsPerSecondPerIp", requestsPerSecondPerIp, 1, 10_000_000);
+            check("limits.connectionsPerIp", connectionsPerIp, 1, 10_000_000);
+            check("limits.newConnectionsPerSecondPerIp", newConnectionsPerSecondPerIp, 1, 10_000_000);
+            check("limits.publishPerSecondPerApp", publishPerSecondPerApp, 1, 10_000_000);
+            if (headerTimeout.compareTo(Duration.ofMillis(100)) < 0 || headerTimeout.compareTo(Duration.ofMinutes(5)) > 0) {
+                throw new IllegalArgumentException("limits.headerTimeout: " + Durations.format(headerTimeout)
+                        + " (expected: 100ms to 5m)");
+            }
             return new HeraldConfig(host, port, store, dataDir, sync,
                     new RetentionPolicy(retention, retentionRules), heartbeat, retry, maxDataBytes, maxBodyBytes,
-                    maxBatch, maxTopicsPerSubscription, maxHistory, clockDemo);
+                    maxBatch, maxTopicsPerSubscription, maxHistory, clockDemo, access, requestsPerSecondPerIp,
+                    connectionsPerIp, newConnectionsPerSecondPerIp, headerTimeout, publishPerSecondPerApp);
         }
 
         private static void check(String key, long value, long min, long max) {

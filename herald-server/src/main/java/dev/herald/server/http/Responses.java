@@ -38,6 +38,9 @@ public final class Responses {
         problem.retryAfter().ifPresent(d ->
                 response.headers().set(HttpHeaderNames.RETRY_AFTER, Math.max(1, (d.toMillis() + 999) / 1000)));
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        if (problem.status().code() == 401) {
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "SDK-HMAC-SHA256, Bearer realm=\"herald\"");
+        }
         return response;
     }
 

@@ -77,7 +77,10 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         QueryStringDecoder uri;
         try {
-            uri = new QueryStringDecoder(request.uri());
+            // '+' is a plus and ';' an ordinary character, as the request signers read a query: so that
+            // ?topic=chat/+ is the MQTT wildcard, and what an endpoint reads is what was signed.
+            uri = QueryStringDecoder.builder().htmlQueryDecoding(false).semicolonIsNormalChar(true)
+                    .build(request.uri());
             uri.parameters(); // decode now, so that a bad escape is refused here
         } catch (IllegalArgumentException e) {
             Responses.send(ctx, request, Problem.badRequest("malformed-uri",

@@ -4,7 +4,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.core.Appended;
+import dev.herald.core.Draft;
 import dev.herald.core.Hub;
+import dev.herald.server.auth.Authenticator;
+import dev.herald.server.auth.Principal;
+import dev.herald.server.auth.TopicGuard;
+import dev.herald.server.limits.RateLimiter;
 import dev.herald.server.http.Endpoint;
 import dev.herald.server.http.Problem;
 import dev.herald.server.http.Responses;
@@ -34,22 +39,45 @@ public final class PublishEndpoint implements Endpoint {
 
     private final Hub hub;
     private final PublishParser parser;
+    private final Authenticator authenticator;
+    private final RateLimiter<String> appRates;
+    private final int defaultAppRate;
     private final Metrics metrics;
 
-    public PublishEndpoint(Hub hub, PublishParser parser, Metrics metrics) {
+    /**
+     * @param appRates publish rates by AppKey
+     * @param defaultAppRate messages per second for an app that sets no rate of its own
+     */
+    public PublishEndpoint(Hub hub, PublishParser parser, Authenticator authenticator, RateLimiter<String> appRates,
+            int defaultAppRate, Metrics metrics) {
         this.hub = hub;
         this.parser = parser;
+        this.authenticator = authenticator;
+        this.appRates = appRates;
+        this.defaultAppRate = defaultAppRate;
         this.metrics = metrics;
     }
 
     @Override
     public void handle(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri) {
+        Principal principal = authenticator.authenticate(request, uri);
         byte[] body = ByteBufUtil.getBytes(request.content());
         PublishParser.Parsed parsed = switch (mediaType(request)) {
             case JSON -> parser.json(body);
             case FORM -> parser.form(body);
             default -> throw new IllegalStateException("unreachable");
         };
+        for (Draft draft : parsed.drafts()) {
+            TopicGuard.checkPublish(principal, draft.topic());
+        }
+        principal.app().ifPresent(app -> {
+            int rate = app.publishPerSecond() > 0 ? app.publishPerSecond() : defaultAppRate;
+            appRates.acquire(app.key(), parsed.drafts().size(), rate, 2.0 * rate).ifPresent(wait -> {
+                throw Problem.of(HttpResponseStatus.TOO_MANY_REQUESTS, "publish-rate", "App " + app.name()
+                        + " publishes faster than its limit of " + rate + " messages per second.")
+                        .retryAfter(wait).exception();
+            });
+        });
         if (!hub.log().isWritable()) {
             throw unavailable().exception();
         }

@@ -4,6 +4,10 @@ import dev.herald.core.Cursor;
 import dev.herald.core.Hub;
 import dev.herald.core.Selector;
 import dev.herald.core.Start;
+import dev.herald.core.Topic;
+import dev.herald.server.auth.Authenticator;
+import dev.herald.server.auth.Principal;
+import dev.herald.server.auth.TopicGuard;
 import dev.herald.server.http.Endpoint;
 import dev.herald.server.http.Problem;
 import dev.herald.server.ops.Metrics;
@@ -25,6 +29,7 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * {@code GET /api/v1/stream?topic=a&topic=b/+}: an event stream of every message on the topics the selectors
@@ -33,6 +38,7 @@ import java.util.Set;
  */
 public final class SseEndpoint implements Endpoint {
     private final Hub hub;
+    private final Authenticator authenticator;
     private final SseEncoder encoder;
     private final Heartbeats heartbeats;
     private final Metrics metrics;
@@ -46,9 +52,11 @@ public final class SseEndpoint implements Endpoint {
      * @param streams every open stream, so that shutdown can tell them to come back
      * @param defaultTopics topics streamed when the request names none; empty to require {@code topic}
      */
-    public SseEndpoint(Hub hub, SseEncoder encoder, Heartbeats heartbeats, Metrics metrics, ChannelGroup streams,
-            Duration retry, int maxTopics, int maxHistory, List<String> defaultTopics) {
+    public SseEndpoint(Hub hub, Authenticator authenticator, SseEncoder encoder, Heartbeats heartbeats,
+            Metrics metrics, ChannelGroup streams, Duration retry, int maxTopics, int maxHistory,
+            List<String> defaultTopics) {
         this.hub = hub;
+        this.authenticator = authenticator;
         this.encoder = encoder;
         this.heartbeats = heartbeats;
         this.metrics = metrics;
@@ -61,7 +69,8 @@ public final class SseEndpoint implements Endpoint {
 
     /** The same stream, answering requests that name no topic with {@code topics}. */
     public SseEndpoint withDefaultTopics(List<String> topics) {
-        return new SseEndpoint(hub, encoder, heartbeats, metrics, streams, retry, maxTopics, maxHistory, topics);
+        return new SseEndpoint(hub, authenticator, encoder, heartbeats, metrics, streams, retry, maxTopics,
+                maxHistory, topics);
     }
 
     /** Whether a request asks for an event stream (EventSource sends {@code Accept: text/event-stream}). */
@@ -72,7 +81,9 @@ public final class SseEndpoint implements Endpoint {
 
     @Override
     public void handle(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri) {
+        Principal principal = authenticator.authenticate(request, uri);
         Set<Selector> selectors = selectors(uri);
+        Predicate<Topic> permitted = TopicGuard.readFilter(principal, selectors);
         Start start = start(request, uri);
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         head.headers()
@@ -95,7 +106,8 @@ public final class SseEndpoint implements Endpoint {
         ctx.write(head);
         ctx.writeAndFlush(new DefaultHttpContent(SseEncoder.preamble(retry)));
         streams.add(ctx.channel());
-        stream.bind(hub.subscribe(selectors, start, stream));
+        stream.bind(hub.subscribe(selectors, permitted, start, stream));
+        principal.expires().ifPresent(stream::endAt);
     }
 
     private Set<Selector> selectors(QueryStringDecoder uri) {

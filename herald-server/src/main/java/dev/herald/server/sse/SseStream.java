@@ -15,7 +15,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,6 +94,21 @@ final class SseStream extends ChannelInboundHandlerAdapter implements Subscriber
         body.put("detail", "The server could not read history; reconnect to resume from your last event id.");
         write(SseEncoder.control("herald.error", body.toString()));
         channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * Ends the stream when its credential expires, with an event telling the client to renew its token and
+     * reconnect from its last event id: not a silent cut.
+     */
+    void endAt(Instant expires) {
+        long delay = Math.max(0, Duration.between(Instant.now(), expires).toMillis());
+        var timer = channel.eventLoop().schedule(() -> {
+            ObjectNode body = JsonNodeFactory.instance.objectNode();
+            body.put("detail", "The token of this stream expired; renew it and reconnect with your last event id.");
+            write(SseEncoder.control("herald.token-expired", body.toString()));
+            channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+        }, delay, TimeUnit.MILLISECONDS);
+        channel.closeFuture().addListener(f -> timer.cancel(false));
     }
 
     private void write(ByteBuf frame) {

@@ -24,7 +24,7 @@ class RefusalsIT {
     @BeforeAll
     static void start() {
         server = HeraldServer.start(HeraldConfig.builder().port(0).host("127.0.0.1").memoryStore().clockDemo(false)
-                .maxDataBytes(MAX_DATA).maxBodyBytes(MAX_BODY).maxBatch(100).build());
+                .maxDataBytes(MAX_DATA).maxBodyBytes(MAX_BODY).maxBatch(100).everythingPublic().build());
         http = new Http(server.port());
     }
 
@@ -146,6 +146,23 @@ class RefusalsIT {
         var request = java.net.http.HttpRequest.newBuilder(http.uri("/api/v1/stream?topic=a"))
                 .header("Last-Event-ID", "12345").build();
         assertProblem(http.client.send(request, HttpResponse.BodyHandlers.ofString()), 400, "malformed-cursor");
+    }
+
+    @Test
+    void headersAndTopicCountsAreBoundedAtTheirLimits() throws Exception {
+        // 16 KiB of headers in all: one header just under is accepted, one just over is refused with 431.
+        String under = "x".repeat(16_384 - 200);
+        var ok = java.net.http.HttpRequest.newBuilder(http.uri("/healthz")).header("X-Big", under).build();
+        assertThat(http.client.send(ok, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        var tooBig = java.net.http.HttpRequest.newBuilder(http.uri("/healthz")).header("X-Big", "x".repeat(16_385))
+                .build();
+        assertProblem(http.client.send(tooBig, HttpResponse.BodyHandlers.ofString()), 431, "headers-too-large");
+
+        String topics64 = "topic=a&".repeat(63) + "topic=b";
+        try (SseClient at = http.stream(topics64, null)) {
+            assertThat(at.response.statusCode()).isEqualTo(200);
+        }
+        assertProblem(http.get("/api/v1/stream?" + topics64 + "&topic=c"), 400, "too-many-topics");
     }
 
     static void assertProblem(HttpResponse<String> r, int status, String type) {

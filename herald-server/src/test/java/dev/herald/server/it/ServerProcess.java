@@ -20,6 +20,14 @@ final class ServerProcess implements AutoCloseable {
         this.http = new Http(port);
     }
 
+    /** Every topic public and no request rate to speak of: these tests are about the process, not the gateway. */
+    private static final String OPEN_CONFIG = """
+            access:
+              public: {publish: ["#"], subscribe: ["#"]}
+            limits:
+              requestsPerSecondPerIp: 1000000
+            """;
+
     static ServerProcess start(Path dataDir, Path logFile, String... extra) throws Exception {
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
@@ -32,6 +40,9 @@ final class ServerProcess implements AutoCloseable {
         List<String> command = new java.util.ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar,
                 "serve", "--host", "127.0.0.1", "--port", Integer.toString(port), "--data-dir", dataDir.toString()));
+        Path config = logFile.resolveSibling("herald-open.yml");
+        java.nio.file.Files.writeString(config, OPEN_CONFIG);
+        command.addAll(List.of("--config", config.toString()));
         command.addAll(List.of(extra));
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();

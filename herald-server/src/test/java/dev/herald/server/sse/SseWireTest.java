@@ -33,7 +33,7 @@ class SseWireTest {
     private final Metrics metrics = new Metrics();
     private final SseEncoder encoder = new SseEncoder(log.epoch());
     private final Router router = Router.builder().route(HttpMethod.GET, "/api/v1/stream",
-            new SseEndpoint(hub, encoder, new Heartbeats(Duration.ofSeconds(15)), metrics,
+            new SseEndpoint(hub, Gateways.open(), encoder, new Heartbeats(Duration.ofSeconds(15)), metrics,
                     new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE), Duration.ofSeconds(2), 64,
                     1000, List.of())).build((ctx, req, uri) -> { });
     private EmbeddedChannel channel = connect();
