@@ -26,6 +26,12 @@ public interface Subscriber {
      */
     void onStart(Cursor position);
 
+    /**
+     * The subscription has delivered all the history there was and is live. Called after each catch-up,
+     * including one that found nothing: a poll that has nothing to return can answer now.
+     */
+    void onCaughtUp();
+
     /** Messages in offset order, each delivered once; the subscriber writes them and flushes once. */
     void onMessages(List<Message> messages);
 

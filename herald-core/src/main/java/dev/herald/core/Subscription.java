@@ -194,6 +194,9 @@ public final class Subscription {
         buffer.clear();
         mode = Mode.LIVE;
         deliver(rest);
+        if (mode == Mode.LIVE) {
+            subscriber.onCaughtUp();
+        }
     }
 
     /** Messages fanned out by the hub, in offset order. Runs on the executor. */

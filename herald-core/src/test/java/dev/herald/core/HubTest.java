@@ -30,6 +30,7 @@ class HubTest {
         final List<Message> messages = new CopyOnWriteArrayList<>();
         final List<Cursor> truncations = new CopyOnWriteArrayList<>();
         final List<Cursor> starts = new CopyOnWriteArrayList<>();
+        final java.util.concurrent.atomic.AtomicInteger caughtUp = new java.util.concurrent.atomic.AtomicInteger();
         final List<Throwable> failures = new CopyOnWriteArrayList<>();
         final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
         volatile boolean writable = true;
@@ -57,6 +58,11 @@ class HubTest {
         @Override
         public void onStart(Cursor position) {
             starts.add(position);
+        }
+
+        @Override
+        public void onCaughtUp() {
+            caughtUp.incrementAndGet();
         }
 
         @Override
@@ -128,6 +134,7 @@ class HubTest {
         await(() -> r.messages.size() == 4);
         assertThat(r.data()).containsExactly("m3", "m4", "m5", "m6");
         assertThat(r.starts).containsExactly(new Cursor(hub.log().epoch(), 2));
+        assertThat(r.caughtUp.get()).isEqualTo(1);
         assertThat(r.truncations).isEmpty();
     }
 

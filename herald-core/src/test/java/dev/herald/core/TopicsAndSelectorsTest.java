@@ -71,6 +71,10 @@ class TopicsAndSelectorsTest {
             }
 
             @Override
+            public void onCaughtUp() {
+            }
+
+            @Override
             public void onTruncated(Cursor requested) {
             }
 

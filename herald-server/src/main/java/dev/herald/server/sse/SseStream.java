@@ -70,6 +70,11 @@ final class SseStream extends ChannelInboundHandlerAdapter implements Subscriber
     }
 
     @Override
+    public void onCaughtUp() {
+        // A stream has nothing to say at the switch to live.
+    }
+
+    @Override
     public void onMessages(List<Message> messages) {
         for (Message m : messages) {
             channel.write(new DefaultHttpContent(encoder.frame(m).duplicate()), channel.voidPromise());
