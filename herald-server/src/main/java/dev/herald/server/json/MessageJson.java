@@ -2,9 +2,8 @@ package dev.herald.server.json;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.herald.core.Message;
+import dev.herald.server.http.SharedBytes;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.function.Function;
 
@@ -38,8 +37,7 @@ public final class MessageJson {
         b.append(",\"data\":");
         quote(b, m.data());
         b.append(",\"time\":\"").append(Instant.ofEpochMilli(m.time())).append("\"}");
-        byte[] bytes = b.toString().getBytes(StandardCharsets.UTF_8);
-        return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(bytes).asReadOnly());
+        return SharedBytes.of(b);
     }
 
     /** Appends {@code s} as a JSON string literal. */

@@ -2,6 +2,7 @@ package dev.herald.server.sse;
 
 import dev.herald.core.Cursor;
 import dev.herald.core.Message;
+import dev.herald.server.http.SharedBytes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,7 @@ import java.util.function.Function;
  */
 public final class SseEncoder {
     /** A comment that keeps proxies from closing an idle stream. */
-    public static final ByteBuf HEARTBEAT = shared(":\n\n");
+    public static final ByteBuf HEARTBEAT = SharedBytes.of(":\n\n");
 
     private final String epoch;
     private final Function<Message, ByteBuf> frames = this::encode;
@@ -40,7 +41,7 @@ public final class SseEncoder {
         }
         data(b, message.data());
         b.append('\n');
-        return shared(b);
+        return SharedBytes.of(b);
     }
 
     /** The opening of every stream: a reconnect delay for EventSource, and a comment to get past buffers. */
@@ -84,10 +85,5 @@ public final class SseEncoder {
             }
         }
         b.append("data: ").append(data, start, n).append('\n');
-    }
-
-    private static ByteBuf shared(CharSequence text) {
-        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
-        return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(bytes).asReadOnly());
     }
 }
