@@ -240,7 +240,8 @@ public final class Subscription {
                 }
             }
         }
-        if (fresh.isEmpty() || mode == Mode.CLOSED) {
+        // A fan-out queued on the executor before a cancel must not reach the subscriber after it.
+        if (fresh.isEmpty() || mode == Mode.CLOSED || cancelled) {
             return;
         }
         // The position passes messages the subscriber may not see too, or a page of them would be read forever.

@@ -12,18 +12,21 @@ import dev.herald.server.auth.token.TokenVerifier;
 import dev.herald.server.config.HeraldConfig;
 import dev.herald.server.demo.ClockPublisher;
 import dev.herald.server.http.Router;
+import dev.herald.server.json.MessageJson;
 import dev.herald.server.limits.ConnectionLimiter;
 import dev.herald.server.limits.RateLimiter;
 import dev.herald.server.limits.RequestRateLimiter;
 import dev.herald.server.ops.ByteCounter;
 import dev.herald.server.ops.Metrics;
 import dev.herald.server.ops.OpsEndpoints;
+import dev.herald.server.poll.PollEndpoint;
 import dev.herald.server.publish.PublishEndpoint;
 import dev.herald.server.publish.PublishParser;
 import dev.herald.server.sse.Heartbeats;
 import dev.herald.server.sse.SseEncoder;
 import dev.herald.server.sse.SseEndpoint;
 import dev.herald.server.web.StaticFiles;
+import dev.herald.server.ws.WebSocketEndpoint;
 import dev.herald.store.RocksLog;
 import dev.herald.store.RocksLogOptions;
 import io.netty.bootstrap.ServerBootstrap;
@@ -39,6 +42,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.ChannelGroupFuture;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -76,6 +80,7 @@ public final class HeraldServer implements AutoCloseable {
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final ChannelGroup streams = new DefaultChannelGroup("streams", GlobalEventExecutor.INSTANCE);
+    private final WebSocketEndpoint webSocket;
     private final Channel serverChannel;
     private final ClockPublisher clock;
     private final RateLimiter<InetAddress> connectionRates = new RateLimiter<>();
@@ -112,12 +117,17 @@ public final class HeraldServer implements AutoCloseable {
                 config.retry(), config.maxTopicsPerSubscription(), config.maxHistory(), List.of());
         SseEndpoint clockStream = sse.withDefaultTopics(List.of(ClockPublisher.TOPIC.name()));
         OpsEndpoints ops = new OpsEndpoints(store, metrics);
+        MessageJson messageJson = new MessageJson(store.epoch()); // one per server: each message is encoded once
+        webSocket = new WebSocketEndpoint(config, hub, authenticator, messageJson, publishRates, metrics);
         Router router = Router.builder()
                 .route(HttpMethod.POST, API + "/publish", new PublishEndpoint(hub,
                         new PublishParser(config.maxDataBytes(), config.maxBatch()), authenticator, publishRates,
                         config.publishPerSecondPerApp(), metrics))
                 .route(HttpMethod.POST, API + "/tokens", new TokensEndpoint(authenticator, wallClock))
                 .route(HttpMethod.GET, API + "/stream", sse)
+                .route(HttpMethod.GET, API + "/poll", new PollEndpoint(hub, authenticator, messageJson, metrics,
+                        config.maxTopicsPerSubscription(), config.maxHistory()))
+                .route(HttpMethod.GET, API + "/ws", webSocket)
                 .route(HttpMethod.GET, "/", SseEndpoint::wantsEventStream, clockStream)
                 .route(HttpMethod.GET, "/stream", SseEndpoint::wantsEventStream, clockStream)
                 .route(HttpMethod.GET, "/healthz", ops.health())
@@ -206,11 +216,13 @@ public final class HeraldServer implements AutoCloseable {
         clock.close();
         // Tell every stream to come back soon, then end it; EventSource reconnects after the retry delay.
         Duration comeBack = Duration.ofMillis(Math.min(config.retry().toMillis(), 1000));
+        ChannelGroupFuture sockets = webSocket.goAway();
         for (Channel stream : streams) {
             stream.write(new DefaultHttpContent(SseEncoder.retry(comeBack)));
             stream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
         }
         streams.newCloseFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        sockets.awaitUninterruptibly(2, TimeUnit.SECONDS);
         // The log finishes the appends under way while the event loops still run to answer them.
         store.close();
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

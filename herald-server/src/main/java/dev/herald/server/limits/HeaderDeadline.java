@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 public final class HeaderDeadline extends ChannelDuplexHandler {
     private final long timeoutNanos;
     private ScheduledFuture<?> timer;
+    private int unanswered; // requests read whose response has not ended: pipelined ones wait their turn
 
     public HeaderDeadline(Duration timeout) {
         this.timeoutNanos = timeout.toNanos();
@@ -42,6 +43,7 @@ public final class HeaderDeadline extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest) {
+            unanswered++;
             disarm();
         }
         ctx.fireChannelRead(msg);
@@ -49,8 +51,8 @@ public final class HeaderDeadline extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof LastHttpContent) {
-            arm(ctx); // the response is complete: the next request's headers are due
+        if (msg instanceof LastHttpContent && unanswered > 0 && --unanswered == 0) {
+            arm(ctx); // every request is answered: the next one's headers are due
         }
         ctx.write(msg, promise);
     }

@@ -65,7 +65,7 @@ public final class PublishParser {
                     + "{\"topic\": ..., \"data\": ...} or an array of them.").exception();
         }
         if (root.isObject()) {
-            return new Parsed(List.of(draft(root, "")), false);
+            return new Parsed(List.of(draft(root, "", "id")), false);
         }
         if (!root.isArray()) {
             throw Problem.badRequest("malformed-json", "The body is JSON " + root.getNodeType().name().toLowerCase()
@@ -83,22 +83,36 @@ public final class PublishParser {
                 throw Problem.badRequest("malformed-message", "Message " + where.substring(0, where.length() - 1)
                         + " is not a JSON object.").exception();
             }
-            drafts.add(draft(item, where));
+            drafts.add(draft(item, where, "id"));
         }
         return new Parsed(drafts, true);
     }
 
-    private Draft draft(JsonNode node, String where) {
+    /**
+     * Validates one message that is already parsed, by the rules and with the problems of a message in a publish
+     * body. Its fields are {@code topic}, {@code event}, {@code data} and {@code keyField}, the idempotency key:
+     * {@code id} in a publish body, {@code key} where {@code id} means something else (a WebSocket publish).
+     *
+     * @throws dev.herald.server.http.ProblemException naming what is wrong
+     */
+    public Draft draft(JsonNode message, String keyField) {
+        if (!message.isObject()) {
+            throw Problem.badRequest("malformed-message", "The message is not a JSON object.").exception();
+        }
+        return draft(message, "", keyField);
+    }
+
+    private Draft draft(JsonNode node, String where, String keyField) {
         Iterator<String> names = node.fieldNames();
         while (names.hasNext()) {
             String name = names.next();
-            if (!FIELDS.contains(name)) {
+            if (!name.equals(keyField) && (name.equals("id") || !FIELDS.contains(name))) {
                 throw Problem.badRequest("unknown-field", "Field " + where + name
-                        + " is unknown (expected: topic, event, data, id).").exception();
+                        + " is unknown (expected: topic, event, data, " + keyField + ").").exception();
             }
         }
         return draft(text(node, where, "topic", true), text(node, where, "event", false),
-                data(node, where), text(node, where, "id", false), where);
+                data(node, where), text(node, where, keyField, false), where, keyField);
     }
 
     private static String text(JsonNode node, String where, String field, boolean required) {
@@ -152,10 +166,10 @@ public final class PublishParser {
             throw Problem.badRequest("missing-field", "Form field data is missing.").exception();
         }
         return new Parsed(List.of(draft(fields.get("topic"), fields.get("event"), fields.get("data"),
-                fields.get("id"), "")), false);
+                fields.get("id"), "", "id")), false);
     }
 
-    private Draft draft(String topicName, String event, String data, String id, String where) {
+    private Draft draft(String topicName, String event, String data, String id, String where, String keyField) {
         Topic topic;
         try {
             topic = Topic.of(topicName);
@@ -173,7 +187,7 @@ public final class PublishParser {
                     + "data is " + bytes + " bytes of UTF-8, over the limit of " + maxDataBytes
                     + " (limits.maxDataBytes).").exception();
         }
-        return new Draft(topic, type, data, id == null ? "" : checkId(id, where));
+        return new Draft(topic, type, data, id == null ? "" : checkId(id, where + keyField));
     }
 
     private static String checkEvent(String event, String where) {
@@ -199,19 +213,19 @@ public final class PublishParser {
         return event;
     }
 
-    private static String checkId(String id, String where) {
+    private static String checkId(String id, String field) {
         if (id.isEmpty() || id.length() > MAX_ID_CHARS) {
-            throw Problem.badRequest("invalid-id", "Field " + where + "id has " + id.length()
+            throw Problem.badRequest("invalid-id", "Field " + field + " has " + id.length()
                     + " characters (expected: 1 to " + MAX_ID_CHARS + ").").exception();
         }
         for (int i = 0; i < id.length(); i++) {
             if (id.charAt(i) < 0x20 || id.charAt(i) == 0x7f) {
-                throw Problem.badRequest("invalid-id", "Field " + where + "id contains a control character.")
+                throw Problem.badRequest("invalid-id", "Field " + field + " contains a control character.")
                         .exception();
             }
         }
         if (!Text.isWellFormed(id)) {
-            throw Problem.badRequest("invalid-utf8", "Field " + where + "id holds an unpaired surrogate.")
+            throw Problem.badRequest("invalid-utf8", "Field " + field + " holds an unpaired surrogate.")
                     .exception();
         }
         return id;

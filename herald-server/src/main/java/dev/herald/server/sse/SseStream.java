@@ -1,5 +1,6 @@
 package dev.herald.server.sse;
 
+import dev.herald.server.json.Signals;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.core.Cursor;
@@ -87,8 +88,7 @@ final class SseStream extends ChannelInboundHandlerAdapter implements Subscriber
     public void onTruncated(Cursor requested) {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("cursor", requested.token());
-        body.put("detail", "History no longer reaches back to this cursor: some messages after it were removed."
-                + " The stream goes on from the oldest message kept.");
+        body.put("detail", Signals.TRUNCATED_DETAIL);
         write(SseEncoder.control("herald.truncated", body.toString()));
     }
 

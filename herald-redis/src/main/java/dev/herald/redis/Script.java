@@ -1,0 +1,74 @@
+package dev.herald.redis;
+
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * One Lua script, run with EVALSHA. Its SHA-1 is computed here; when Redis answers NOSCRIPT (first use, or
+ * after a restart or SCRIPT FLUSH) the script is loaded and run again. That retry is safe: Redis ran nothing.
+ */
+enum Script {
+    APPEND("append.lua", true),
+    EXPIRE("expire.lua", true),
+    CLEAN("clean.lua", false),
+    PROBE("probe.lua", false),
+    READ("read.lua", false),
+    SCAN("scan.lua", false);
+
+    private final String source;
+    private final String sha;
+
+    Script(String file, boolean prelude) {
+        this.source = (prelude ? load("prelude.lua") + "\n" : "") + load(file);
+        this.sha = sha1(source);
+    }
+
+    /** Runs the script; the future fails as the command does, never with NOSCRIPT. */
+    CompletableFuture<List<Object>> run(RedisAsyncCommands<String, String> redis, String[] keys, String... args) {
+        return redis.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
+                .exceptionallyCompose(e -> {
+                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    if (!(cause instanceof RedisNoScriptException)) {
+                        return CompletableFuture.failedFuture(cause);
+                    }
+                    return redis.scriptLoad(source).toCompletableFuture()
+                            .thenCompose(loaded -> redis.<List<Object>>evalsha(loaded, ScriptOutputType.MULTI,
+                                    keys, args).toCompletableFuture());
+                });
+    }
+
+    String sha() {
+        return sha;
+    }
+
+    private static String load(String file) {
+        try (InputStream in = Script.class.getResourceAsStream(file)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource dev/herald/redis/" + file);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String sha1(String source) {
+        try {
+            return HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
