@@ -58,10 +58,8 @@ public final class CanonicalRequest {
     public static final String CONTENT_SHA256 = "x-sdk-content-sha256";
 
     private static final HexFormat HEX = HexFormat.of();
-    private static final char[] UPPER_HEX = "0123456789ABCDEF".toCharArray();
     private static final String EMPTY_SHA256 = sha256Hex(new byte[0]);
     /** What {@code decodeURI} leaves encoded: an escape of one of these stays as it was written. */
-    private static final String RESERVED = ";/?:@&=+$,#";
 
     /** How the keys and values of a query are decoded before they are sorted and encoded again. */
     public enum QueryDecoding {
@@ -188,12 +186,12 @@ public final class CanonicalRequest {
 
     /** The canonical URI of a raw path: {@code decodeURI}, split on {@code /}, segments encoded, a final {@code /}. */
     public static String canonicalUri(String rawPath) {
-        String decoded = decode(rawPath, true, "path");
+        String decoded = UriCoding.decode(rawPath, true, "path");
         StringBuilder out = new StringBuilder(decoded.length() + 8);
         int start = 0;
         while (true) {
             int slash = decoded.indexOf('/', start);
-            encode(slash < 0 ? decoded.substring(start) : decoded.substring(start, slash), out);
+            UriCoding.encode(slash < 0 ? decoded.substring(start) : decoded.substring(start, slash), out);
             if (slash < 0) {
                 break;
             }
@@ -228,7 +226,7 @@ public final class CanonicalRequest {
             if (key.isEmpty()) {
                 throw malformed("query item " + shorten(item) + " has an empty name, which is not signed");
             }
-            pairs.add(new String[] {decode(key, keepReserved, "query"), decode(value, keepReserved, "query")});
+            pairs.add(new String[] {UriCoding.decode(key, keepReserved, "query"), UriCoding.decode(value, keepReserved, "query")});
         }
         // String.compareTo compares UTF-16 code units, as JavaScript's default sort does.
         pairs.sort((a, b) -> {
@@ -240,9 +238,9 @@ public final class CanonicalRequest {
             if (out.length() > 0) {
                 out.append('&');
             }
-            encode(pair[0], out);
+            UriCoding.encode(pair[0], out);
             out.append('=');
-            encode(pair[1], out);
+            UriCoding.encode(pair[1], out);
         }
         return out.toString();
     }
@@ -253,8 +251,8 @@ public final class CanonicalRequest {
      */
     public static boolean decodingsDiffer(String rawQuery) {
         for (int i = rawQuery.indexOf('%'); i >= 0 && i + 2 < rawQuery.length(); i = rawQuery.indexOf('%', i + 1)) {
-            int b = hexByte(rawQuery, i);
-            if (b >= 0 && b < 0x80 && RESERVED.indexOf(b) >= 0) {
+            int b = UriCoding.hexByte(rawQuery, i);
+            if (b >= 0 && UriCoding.isReserved(b)) {
                 return true;
             }
         }
@@ -283,106 +281,6 @@ public final class CanonicalRequest {
         return values.get(0);
     }
 
-    /**
-     * ECMAScript's Decode(string, reservedSet): {@code decodeURI} when {@code keepReserved}, else
-     * {@code decodeURIComponent}. An escape of a reserved character is kept exactly as written (case included).
-     * Escapes must be valid, shortest-form UTF-8 of a scalar value, or the request is malformed.
-     */
-    static String decode(String s, boolean keepReserved, String where) {
-        int k = s.indexOf('%');
-        if (k < 0) {
-            return s;
-        }
-        StringBuilder out = new StringBuilder(s.length());
-        out.append(s, 0, k);
-        int n = s.length();
-        while (k < n) {
-            char c = s.charAt(k);
-            if (c != '%') {
-                out.append(c);
-                k++;
-                continue;
-            }
-            int start = k;
-            int b = escapedByte(s, k, where);
-            k += 3;
-            if (b < 0x80) {
-                if (keepReserved && RESERVED.indexOf(b) >= 0) {
-                    out.append(s, start, k);
-                } else {
-                    out.append((char) b);
-                }
-                continue;
-            }
-            int length;
-            int cp;
-            if ((b & 0xE0) == 0xC0) {
-                length = 2;
-                cp = b & 0x1F;
-            } else if ((b & 0xF0) == 0xE0) {
-                length = 3;
-                cp = b & 0x0F;
-            } else if ((b & 0xF8) == 0xF0) {
-                length = 4;
-                cp = b & 0x07;
-            } else {
-                throw badUtf8(s, start, where);
-            }
-            for (int j = 1; j < length; j++) {
-                if (k >= n || s.charAt(k) != '%') {
-                    throw badUtf8(s, start, where);
-                }
-                int next = escapedByte(s, k, where);
-                if ((next & 0xC0) != 0x80) {
-                    throw badUtf8(s, start, where);
-                }
-                cp = (cp << 6) | (next & 0x3F);
-                k += 3;
-            }
-            int min = length == 2 ? 0x80 : length == 3 ? 0x800 : 0x10000;
-            if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-                throw badUtf8(s, start, where);
-            }
-            out.appendCodePoint(cp);
-        }
-        return out.toString();
-    }
-
-    /** Appends {@code s} keeping {@code A-Z a-z 0-9 - . _ ~}, every other character as UTF-8 {@code %XX}. */
-    static void encode(String s, StringBuilder out) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                if (isUnreserved(c)) {
-                    out.append(c);
-                } else {
-                    escape(c, out);
-                }
-                continue;
-            }
-            int cp = c;
-            if (Character.isSurrogate(c)) {
-                if (!Character.isHighSurrogate(c) || i + 1 >= s.length()
-                        || !Character.isLowSurrogate(s.charAt(i + 1))) {
-                    throw malformed("a lone UTF-16 surrogate cannot be encoded as UTF-8");
-                }
-                cp = Character.toCodePoint(c, s.charAt(++i));
-            }
-            if (cp < 0x800) {
-                escape(0xC0 | (cp >> 6), out);
-            } else {
-                if (cp < 0x10000) {
-                    escape(0xE0 | (cp >> 12), out);
-                } else {
-                    escape(0xF0 | (cp >> 18), out);
-                    escape(0x80 | ((cp >> 12) & 0x3F), out);
-                }
-                escape(0x80 | ((cp >> 6) & 0x3F), out);
-            }
-            escape(0x80 | (cp & 0x3F), out);
-        }
-    }
-
     /** {@code String.prototype.trim}: ECMAScript white space and line terminators at either end. */
     static String jsTrim(String s) {
         int start = 0;
@@ -404,63 +302,19 @@ public final class CanonicalRequest {
         };
     }
 
-    private static boolean isUnreserved(char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                || c == '-' || c == '.' || c == '_' || c == '~';
-    }
-
-    private static void escape(int b, StringBuilder out) {
-        out.append('%').append(UPPER_HEX[(b >> 4) & 0xF]).append(UPPER_HEX[b & 0xF]);
-    }
-
     private static boolean isHex64(String s) {
         if (s.length() != 64) {
             return false;
         }
         for (int i = 0; i < 64; i++) {
-            if (hexDigit(s.charAt(i)) < 0) {
+            if (UriCoding.hexDigit(s.charAt(i)) < 0) {
                 return false;
             }
         }
         return true;
     }
 
-    /** The byte of {@code %XX} at {@code i}, or -1 if there is none. */
-    private static int hexByte(String s, int i) {
-        if (i + 2 >= s.length()) {
-            return -1;
-        }
-        int hi = hexDigit(s.charAt(i + 1));
-        int lo = hexDigit(s.charAt(i + 2));
-        return hi < 0 || lo < 0 ? -1 : hi << 4 | lo;
-    }
-
-    /** An ASCII hex digit's value, or -1 ({@code Character.digit} would also take other scripts' digits). */
-    private static int hexDigit(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-    }
-
-    private static int escapedByte(String s, int i, String where) {
-        int b = hexByte(s, i);
-        if (b < 0) {
-            throw malformed(where + ": malformed %-escape " + shorten(s.substring(i, Math.min(i + 3, s.length())))
-                    + " at index " + i + " (expected: % and two hex digits)");
-        }
-        return b;
-    }
-
-    private static InvalidRequestException badUtf8(String s, int start, String where) {
-        return malformed(where + ": the %-escapes at index " + start
-                + " are not UTF-8 (expected: the UTF-8 bytes of one character, shortest form)");
-    }
-
-    private static InvalidRequestException malformed(String detail) {
+    static InvalidRequestException malformed(String detail) {
         return new InvalidRequestException(new AuthFailure(Reason.MALFORMED, detail));
     }
 
