@@ -22,6 +22,9 @@ import org.slf4j.LoggerFactory;
  * <p>Publishing appends to the {@link Log}; the log tells the hub of each stored batch in offset order, and
  * the hub hands each subscriber's share to that subscriber's executor: one task per executor per batch, so a
  * batch costs one flush per subscriber, not one per message.
+ *
+ * <p>Latest-value topics (readings, prices) are the hub's or a subscription's choice: on them, a subscriber that
+ * falls behind gets the newest message of each topic rather than the backlog; {@link Subscription} says how.
  */
 public final class Hub {
     private static final Logger log = LoggerFactory.getLogger(Hub.class);
@@ -29,8 +32,12 @@ public final class Hub {
     /** The filter of a subscription that may see every topic its selectors match. */
     public static final Predicate<Topic> EVERY_TOPIC = topic -> true;
 
+    /** No topic is a latest-value topic: every subscriber gets every message. */
+    public static final Predicate<Topic> NO_TOPIC = topic -> false;
+
     private final Log store;
     private final Executor reader;
+    private final Predicate<Topic> latestValue;
     private final SubscriptionIndex index = new SubscriptionIndex();
     private final AtomicInteger subscriptions = new AtomicInteger();
 
@@ -39,8 +46,19 @@ public final class Hub {
      * @param reader runs history reads, which may block
      */
     public Hub(Log store, Executor reader) {
+        this(store, reader, NO_TOPIC);
+    }
+
+    /**
+     * @param store the log; the hub becomes its listener
+     * @param reader runs history reads, which may block
+     * @param latestValue the latest-value topics of every subscription made without naming its own: on these, a
+     *     subscriber that falls behind gets only the newest message of each topic (see {@link Subscription})
+     */
+    public Hub(Log store, Executor reader, Predicate<Topic> latestValue) {
         this.store = requireNonNull(store, "store");
         this.reader = requireNonNull(reader, "reader");
+        this.latestValue = requireNonNull(latestValue, "latestValue");
         store.listen(this::fanOut);
     }
 
@@ -64,13 +82,25 @@ public final class Hub {
      */
     public Subscription subscribe(Collection<Selector> selectors, Predicate<Topic> permitted, Start start,
             Subscriber subscriber) {
+        return subscribe(selectors, permitted, latestValue, start, subscriber);
+    }
+
+    /**
+     * As {@link #subscribe(Collection, Predicate, Start, Subscriber)}, with this subscription's own latest-value
+     * topics instead of the hub's: while the subscriber is behind, it gets only the newest message of each topic
+     * {@code latestOnly} accepts ({@link #NO_TOPIC} for none), and every message of the others.
+     */
+    public Subscription subscribe(Collection<Selector> selectors, Predicate<Topic> permitted,
+            Predicate<Topic> latestOnly, Start start, Subscriber subscriber) {
         requireNonNull(permitted, "permitted");
+        requireNonNull(latestOnly, "latestOnly");
         requireNonNull(start, "start");
         requireNonNull(subscriber, "subscriber");
         if (selectors.isEmpty()) {
             throw new IllegalArgumentException("selectors: none (expected: at least one)");
         }
-        Subscription subscription = new Subscription(this, List.copyOf(selectors), permitted, subscriber);
+        Subscription subscription = new Subscription(this, List.copyOf(selectors), permitted, latestOnly,
+                subscriber);
         subscription.start(start);
         return subscription;
     }
@@ -92,6 +122,14 @@ public final class Hub {
     /** Subscriptions currently registered. */
     public int subscriptionCount() {
         return subscriptions.get();
+    }
+
+    /**
+     * How many registered subscriptions name each selector, most first: what subscribers are watching. A
+     * snapshot that may miss changes racing with it.
+     */
+    public Map<Selector, Integer> subscriptionsBySelector() {
+        return index.counts();
     }
 
     Executor reader() {

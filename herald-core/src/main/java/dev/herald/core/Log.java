@@ -52,6 +52,16 @@ public interface Log extends AutoCloseable {
     /** Sets the one listener that is told of stored messages; see the class contract. */
     void listen(Consumer<List<Message>> listener);
 
+    /**
+     * Completes once {@link #head()} has reached {@code offset}, or at once if it never will (no such offset
+     * was given out). A log shared by several nodes learns of other nodes' appends a moment after they are
+     * acknowledged, so a cursor that one node gave may be ahead of another's head for that moment. Fails when
+     * the log cannot tell now. Never blocks; by default (a log that is the only writer of its store) complete.
+     */
+    default CompletableFuture<Void> awaitHead(long offset) {
+        return CompletableFuture.completedFuture(null);
+    }
+
     /** Whether the log accepts appends now. */
     boolean isWritable();
 

@@ -16,7 +16,8 @@ public interface Subscriber {
 
     /**
      * Whether the subscriber can take more now. While it cannot, the subscription stops delivering and, once
-     * told through {@link Subscription#resume()}, goes on from the log: a slow subscriber costs no memory.
+     * told through {@link Subscription#resume()}, goes on from the log: a slow subscriber costs no memory. On
+     * latest-value topics it goes on with the newest message of each instead (see {@link Subscription}).
      */
     boolean isWritable();
 

@@ -27,6 +27,26 @@ import org.slf4j.LoggerFactory;
  * memory, and falls behind only as far as retention allows (then it is told, through
  * {@link Subscriber#onTruncated}).
  *
+ * <p><b>Latest-value topics.</b> On the topics its {@code latestOnly} filter accepts (readings, prices: where only
+ * the current value matters), a subscriber that is behind gets only the newest message of each topic instead of
+ * the backlog. While it keeps up it gets every message, as on any topic. Behind means paused, or catching up
+ * from a cursor:
+ * <ul>
+ *   <li>While paused, the subscription holds the newest live message of each latest-value topic (at most
+ *       {@value LatestValues#HELD_TOPICS} topics) and the messages on other topics it missed, as long as they are
+ *       few (at most {@value LatestValues#HELD_OTHERS}, of {@value LatestValues#HELD_OTHER_CHARS} characters of
+ *       data in all). On resume it
+ *       delivers them, in offset order, without reading the log; after more other messages than that, it reads
+ *       the log from the first of them on. After a pause, a latest-value topic yields exactly its newest
+ *       message.</li>
+ *   <li>While catching up from the log, a latest-value message is left out when a newer one on its topic is
+ *       held or follows in the same page: at most one per topic per page ({@value #PAGE} messages), the newest
+ *       of the whole range once the catch-up reaches what arrived live.</li>
+ * </ul>
+ * Messages on the other topics are never left out, and everything is still delivered once, in offset order,
+ * so a cursor keeps its meaning. {@code history=N} ({@link Start#last}) replays the last N messages as they
+ * are, latest-value or not.
+ *
  * <p>All state is confined to the subscriber's executor; only {@link #cancel()} may be called from anywhere.
  */
 public final class Subscription {
@@ -43,6 +63,7 @@ public final class Subscription {
     private final List<Selector> selectors;
     private final Subscriber subscriber;
     private final Predicate<Topic> permitted;
+    private final LatestValues latest; // null without latest-value topics
     private final Executor executor;
 
     private final ArrayDeque<Message> buffer = new ArrayDeque<>();
@@ -55,10 +76,12 @@ public final class Subscription {
     private volatile boolean cancelled;
     boolean indexed; // guarded by this; see Hub.add
 
-    Subscription(Hub hub, List<Selector> selectors, Predicate<Topic> permitted, Subscriber subscriber) {
+    Subscription(Hub hub, List<Selector> selectors, Predicate<Topic> permitted, Predicate<Topic> latestOnly,
+            Subscriber subscriber) {
         this.hub = hub;
         this.selectors = List.copyOf(selectors);
         this.permitted = permitted;
+        this.latest = latestOnly == Hub.NO_TOPIC ? null : new LatestValues(latestOnly);
         this.subscriber = subscriber;
         this.executor = subscriber.executor();
     }
@@ -86,6 +109,9 @@ public final class Subscription {
         run(() -> {
             mode = Mode.CLOSED;
             buffer.clear();
+            if (latest != null) {
+                latest.clear();
+            }
         });
     }
 
@@ -95,7 +121,9 @@ public final class Subscription {
 
     /** Tells a paused subscription that its subscriber can take more. Call on the subscriber's executor. */
     public void resume() {
-        if (mode == Mode.PAUSED) {
+        if (mode == Mode.PAUSED && latest != null) {
+            resumeFromHeld();
+        } else if (mode == Mode.PAUSED) {
             catchUp();
         } else if (mode == Mode.CATCHING_UP && !reading) {
             readPage();
@@ -103,10 +131,10 @@ public final class Subscription {
     }
 
     void start(Start start) {
-        run(() -> begin(start));
+        run(() -> begin(start, false));
     }
 
-    private void begin(Start start) {
+    private void begin(Start start, boolean awaited) {
         if (cancelled) {
             return;
         }
@@ -114,6 +142,19 @@ public final class Subscription {
         long head = store.head();
         if (start instanceof Start.After after) {
             Cursor cursor = after.cursor();
+            if (!awaited && cursor.epoch().equals(store.epoch()) && cursor.offset() > head) {
+                // Maybe another node's cursor, ahead of what this node has heard of yet: wait until it has.
+                store.awaitHead(cursor.offset()).whenComplete((done, failure) -> run(() -> {
+                    if (failure != null) {
+                        if (!cancelled) {
+                            subscriber.onFailure(failure);
+                        }
+                    } else {
+                        begin(start, true);
+                    }
+                }));
+                return;
+            }
             if (!cursor.epoch().equals(store.epoch())) {
                 // Another incarnation of the store: its offsets mean nothing here.
                 subscriber.onTruncated(cursor);
@@ -152,6 +193,28 @@ public final class Subscription {
         readPage();
     }
 
+    /**
+     * Everything missed while paused passed through {@link #offer}: the newest message of each latest-value topic
+     * is held, and the log is needed only from the first message on another topic, if any.
+     */
+    private void resumeFromHeld() {
+        List<Message> others = new ArrayList<>();
+        long other = latest.resume(others);
+        if (other == 0) {
+            // Everything missed is in hand: no read.
+            mode = Mode.LIVE;
+            deliver(others, true, true);
+            if (mode == Mode.LIVE) {
+                subscriber.onCaughtUp();
+            }
+            return;
+        }
+        // Held messages before that one are final: a newer message on their topic would have replaced them.
+        // Between the position and it, every message was on a latest-value topic: the read may skip them.
+        deliver(List.of(), other - 1, true, false);
+        catchUp();
+    }
+
     private void catchUp() {
         mode = Mode.CATCHING_UP;
         buffer.clear();
@@ -178,7 +241,7 @@ public final class Subscription {
             reportedTrim = page.trimmedThrough();
             subscriber.onTruncated(new Cursor(hub.log().epoch(), from));
         }
-        deliver(page.messages());
+        deliver(page.messages(), true, false);
         if (page.messages().size() == PAGE || overflowed) {
             if (subscriber.isWritable()) {
                 readPage();
@@ -193,7 +256,7 @@ public final class Subscription {
         }
         buffer.clear();
         mode = Mode.LIVE;
-        deliver(rest);
+        deliver(rest, true, true);
         if (mode == Mode.LIVE) {
             subscriber.onCaughtUp();
         }
@@ -207,26 +270,50 @@ public final class Subscription {
                     deliver(messages);
                 } else {
                     mode = Mode.PAUSED;
+                    if (latest != null) {
+                        latest.paused(messages);
+                    }
                 }
             }
             case CATCHING_UP, STARTING -> {
-                if (overflowed) {
+                List<Message> others = latest != null ? latest.hold(messages) : messages;
+                if (overflowed || others.isEmpty()) {
                     return;
                 }
-                if (buffer.size() + messages.size() > BUFFER) {
+                if (buffer.size() + others.size() > BUFFER) {
                     overflowed = true;
                     buffer.clear();
                 } else {
-                    buffer.addAll(messages);
+                    buffer.addAll(others);
                 }
             }
-            case PAUSED, CLOSED -> {
-                // PAUSED: the log has them; resume() reads them from there.
+            case PAUSED -> {
+                // The log has them; resume() reads them from there, or takes the held ones.
+                if (latest != null) {
+                    latest.missed(messages);
+                }
+            }
+            case CLOSED -> {
             }
         }
     }
 
     private void deliver(List<Message> messages) {
+        deliver(messages, false, false);
+    }
+
+    /**
+     * @param behind whether the subscriber is catching up: superseded latest-value messages are left out, and
+     *     held ones up to the position reached are delivered
+     * @param drain whether every held message is due (the catch-up is over)
+     */
+    private void deliver(List<Message> messages, boolean behind, boolean drain) {
+        long reached = messages.isEmpty() ? position : messages.get(messages.size() - 1).offset();
+        deliver(messages, reached, behind, drain);
+    }
+
+    /** Delivers what is new in {@code messages}, and held messages up to {@code through}; returns the position. */
+    private long deliver(List<Message> messages, long through, boolean behind, boolean drain) {
         List<Message> fresh = messages;
         int skip = 0;
         while (skip < messages.size() && messages.get(skip).offset() <= position) {
@@ -241,15 +328,25 @@ public final class Subscription {
             }
         }
         // A fan-out queued on the executor before a cancel must not reach the subscriber after it.
-        if (fresh.isEmpty() || mode == Mode.CLOSED || cancelled) {
-            return;
+        if (mode == Mode.CLOSED || cancelled) {
+            return position;
         }
-        // The position passes messages the subscriber may not see too, or a page of them would be read forever.
-        position = fresh.get(fresh.size() - 1).offset();
+        if (behind && latest != null) {
+            long reached = Math.max(through, position);
+            fresh = latest.compact(fresh, position, reached, drain);
+            // Past what was left out too: a page of superseded messages must not be read again.
+            position = reached;
+        }
+        if (fresh.isEmpty()) {
+            return position;
+        }
+        // The position passes messages the subscriber may not see too, or a page of them would be read forever;
+        // and the latest-value messages left out, which a newer one superseded.
+        position = Math.max(Math.max(position, through), fresh.get(fresh.size() - 1).offset());
         if (permitted != Hub.EVERY_TOPIC) {
             fresh = fresh.stream().filter(m -> permitted.test(m.topic())).toList();
             if (fresh.isEmpty()) {
-                return;
+                return position;
             }
         }
         try {
@@ -258,6 +355,7 @@ public final class Subscription {
             log.error("subscriber failed to take {} messages; cancelling its subscription", fresh.size(), e);
             cancel();
         }
+        return position;
     }
 
     private <T> void read(Supplier<T> query, Consumer<T> then) {

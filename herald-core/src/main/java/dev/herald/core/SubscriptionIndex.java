@@ -89,4 +89,24 @@ final class SubscriptionIndex {
     boolean isEmpty() {
         return root.isEmpty();
     }
+
+    /** Subscriptions per selector, most first; ties by pattern. */
+    Map<Selector, Integer> counts() {
+        Map<String, Integer> found = new java.util.HashMap<>();
+        count(root, "", found);
+        Map<Selector, Integer> sorted = new java.util.LinkedHashMap<>();
+        found.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()
+                        .thenComparing(Map.Entry.comparingByKey()))
+                .forEach(e -> sorted.put(Selector.of(e.getKey()), e.getValue()));
+        return sorted;
+    }
+
+    private static void count(Node node, String path, Map<String, Integer> into) {
+        int here = node.here.size();
+        if (here > 0 && !path.isEmpty()) {
+            into.put(path, here);
+        }
+        node.children.forEach((segment, child) -> count(child, path.isEmpty() ? segment : path + "/" + segment, into));
+    }
 }

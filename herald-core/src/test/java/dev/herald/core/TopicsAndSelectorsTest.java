@@ -51,7 +51,8 @@ class TopicsAndSelectorsTest {
         assertThat(Selector.of(pattern).matches(Topic.of(topic))).isEqualTo(matches);
         // The hub's index must agree with the selector.
         SubscriptionIndex index = new SubscriptionIndex();
-        Subscription marker = new Subscription(null, List.of(Selector.of(pattern)), Hub.EVERY_TOPIC, new Subscriber() {
+        Subscription marker = new Subscription(null, List.of(Selector.of(pattern)), Hub.EVERY_TOPIC, Hub.NO_TOPIC,
+                new Subscriber() {
             @Override
             public java.util.concurrent.Executor executor() {
                 return Runnable::run;

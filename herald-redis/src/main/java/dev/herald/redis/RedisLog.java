@@ -25,14 +25,12 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,11 +75,15 @@ import org.slf4j.LoggerFactory;
  * restart keeps the data ({@code appendonly yes}; {@code appendfsync always} to lose nothing acknowledged),
  * and with {@code maxmemory-policy noeviction}.
  *
- * <p>Needs Redis 6.2 or later; a standalone server (or a primary behind a stable address).
+ * <p>Needs Redis 6.2 or later; a standalone server, a primary behind a stable address, or the primary that
+ * Sentinel names ({@code redis-sentinel://}: each reconnect asks a sentinel again). Replication is asynchronous:
+ * a replica promoted after a failover may lack the newest appends, which this log then sees as the sequence
+ * going back, and it stops as above rather than give out an offset twice.
+ *
+ * <p>{@link #limits()} gives the rate limits and once-only marks that the nodes share besides the log.
  */
 public final class RedisLog implements Log {
     private static final Logger log = LoggerFactory.getLogger(RedisLog.class);
-    private static final Pattern VERSION = Pattern.compile("redis_version:(\\d+)\\.(\\d+)");
     private static final Pattern EPOCH = Pattern.compile("[0-9a-z]{1,16}");
 
     private final RedisLogOptions options;
@@ -95,6 +97,8 @@ public final class RedisLog implements Log {
     private final Reader reader;
     private final Follower follower;
     private final ScheduledExecutorService passes;
+    private final StatefulRedisConnection<String, String> limitsConnection;
+    private final RedisLimits limits;
 
     private final AtomicLong head;
     private final LogState state;
@@ -106,7 +110,7 @@ public final class RedisLog implements Log {
 
     private RedisLog(RedisLogOptions options, ClientResources resources, RedisClient client,
             StatefulRedisConnection<String, String> connection, StatefulRedisConnection<String, String> following,
-            String epoch, long seq) {
+            StatefulRedisConnection<String, String> limitsConnection, String epoch, long seq) {
         this.options = options;
         this.server = options.server();
         this.keys = Keys.of(options.prefix(), 0);
@@ -131,6 +135,8 @@ public final class RedisLog implements Log {
                 state.lost(why);
             }
         }, server);
+        this.limitsConnection = limitsConnection;
+        this.limits = new RedisLimits(limitsConnection, options.prefix());
         this.passes = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "herald-redis-retention");
             t.setDaemon(true);
@@ -152,7 +158,9 @@ public final class RedisLog implements Log {
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2,
                         TimeUnit.MILLISECONDS))
                 .build();
-        RedisURI uri = RedisURI.builder(options.uri()).withTimeout(timeout).withClientName("herald").build();
+        RedisURI uri = options.uri(); // our own copy (a builder from it would drop Sentinel's part)
+        uri.setTimeout(timeout);
+        uri.setClientName("herald");
         RedisClient client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
@@ -163,10 +171,11 @@ public final class RedisLog implements Log {
                 .build());
         StatefulRedisConnection<String, String> connection = null;
         StatefulRedisConnection<String, String> following = null;
+        StatefulRedisConnection<String, String> limiting = null;
         try {
             connection = client.connect();
             RedisCommands<String, String> redis = connection.sync();
-            checkServer(redis, options.server());
+            ServerCheck.check(redis, options.server());
             Keys keys = Keys.of(options.prefix(), 0);
             if ("OK".equals(redis.set(keys.epoch(), Epochs.next(), SetArgs.Builder.nx()))) {
                 log.info("new log on {} under {}: epoch {}", options.server(), keys.base(), redis.get(keys.epoch()));
@@ -181,11 +190,15 @@ public final class RedisLog implements Log {
             following = client.connect();
             // The follower blocks in XREAD for up to a second: its commands may take that much longer.
             following.setTimeout(timeout.plusMillis(Follower.BLOCK_MS));
-            RedisLog opened = new RedisLog(options, resources, client, connection, following, epoch,
+            limiting = client.connect();
+            RedisLog opened = new RedisLog(options, resources, client, connection, following, limiting, epoch,
                     seq == null ? 0 : Long.parseLong(seq));
             opened.start();
             return opened;
         } catch (RedisException | IOException | NumberFormatException e) {
+            if (limiting != null) {
+                limiting.close();
+            }
             if (following != null) {
                 following.close();
             }
@@ -198,32 +211,6 @@ public final class RedisLog implements Log {
                 throw io;
             }
             throw new IOException("cannot open the log on " + options.server() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void checkServer(RedisCommands<String, String> redis, String server) throws IOException {
-        Matcher v = VERSION.matcher(redis.info("server"));
-        if (v.find()) {
-            int major = Integer.parseInt(v.group(1));
-            int minor = Integer.parseInt(v.group(2));
-            if (major < 6 || major == 6 && minor < 2) {
-                throw new IOException("Redis at " + server + " is version " + major + "." + minor
-                        + " (expected: 6.2 or later)");
-            }
-        }
-        try {
-            Map<String, String> config = redis.configGet("maxmemory-policy", "appendonly", "save");
-            String policy = config.get("maxmemory-policy");
-            if (policy != null && !policy.equals("noeviction")) {
-                log.warn("Redis at {} has maxmemory-policy {}: it may evict the log's keys and lose messages "
-                        + "(expected: noeviction)", server, policy);
-            }
-            if ("no".equals(config.get("appendonly")) && "".equals(config.get("save"))) {
-                log.info("Redis at {} keeps nothing across a restart (appendonly no, save \"\"): a restart of "
-                        + "Redis ends this log's epoch", server);
-            }
-        } catch (RedisException e) {
-            log.debug("CONFIG GET refused by {}; its eviction policy is not checked: {}", server, e.getMessage());
         }
     }
 
@@ -259,6 +246,11 @@ public final class RedisLog implements Log {
         return options;
     }
 
+    /** The rate limits and once-only marks that the nodes sharing this log share too; closed with the log. */
+    public RedisLimits limits() {
+        return limits;
+    }
+
     @Override
     public String epoch() {
         return epoch;
@@ -280,6 +272,28 @@ public final class RedisLog implements Log {
     @Override
     public CompletableFuture<List<Appended>> append(List<Draft> drafts) {
         return appender.append(List.copyOf(requireNonNull(drafts, "drafts")));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: a cursor another node gave may be ahead of this node's head until its follower reads that far.
+     * When Redis holds the offset, the future completes once the follower has passed it (or after a few seconds
+     * if it cannot read); when Redis does not, at once; it fails when Redis does not answer.
+     */
+    @Override
+    public CompletableFuture<Void> awaitHead(long offset) {
+        if (head.get() >= offset) {
+            return CompletableFuture.completedFuture(null);
+        }
+        AppendException refused = state.refusal();
+        if (refused != null) {
+            return CompletableFuture.failedFuture(refused);
+        }
+        return connection.async().get(keys.seq()).toCompletableFuture().thenCompose(seq -> {
+            long stored = seq == null ? 0 : Long.parseLong(seq);
+            return stored >= offset ? acks.after(offset, (Void) null) : CompletableFuture.<Void>completedFuture(null);
+        });
     }
 
     /**
@@ -372,6 +386,7 @@ public final class RedisLog implements Log {
         follower.stop(Duration.ofSeconds(2));
         acks.releaseAll(); // stored: only the listener did not hear of them
         try {
+            limitsConnection.close();
             connection.close();
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             resources.shutdown(0, 2, TimeUnit.SECONDS).await(3, TimeUnit.SECONDS);

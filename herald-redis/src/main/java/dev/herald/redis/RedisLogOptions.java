@@ -7,6 +7,7 @@ import dev.herald.core.RetentionPolicy;
 import io.lettuce.core.RedisURI;
 import java.time.Duration;
 import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 
 /**
  * How a {@link RedisLog} connects and keeps messages. Immutable; made by {@link #builder(String)}, which checks
@@ -16,7 +17,9 @@ import java.util.function.LongSupplier;
  *   <caption>Options</caption>
  *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>{@code uri}</td><td>(required)</td><td>the Redis server, {@code redis://[:password@]host[:port][/db]}
- *       or {@code rediss://} for TLS; a user and password go in the URI ({@code redis://user:secret@host})</td></tr>
+ *       or {@code rediss://} for TLS; a user and password go in the URI ({@code redis://user:secret@host}); or
+ *       the primary that Sentinel names, {@code redis-sentinel://[:password@]host[:port][,host2[:port2]][/db]#master}
+ *       (Lettuce asks a sentinel for the primary on every connect, so a node follows a failover)</td></tr>
  *   <tr><td>{@code prefix}</td><td>{@value #DEFAULT_PREFIX}</td><td>what every key name starts with; nodes
  *       that share a log use the same prefix, logs that must not meet use different ones</td></tr>
  *   <tr><td>{@code retention}</td><td>{@link Retention#DEFAULT} for every topic</td><td>how many messages,
@@ -42,7 +45,7 @@ public final class RedisLogOptions {
     public static final int MAX_MAX_IN_FLIGHT = 1 << 20;
     static final int MAX_PREFIX_LENGTH = 64;
 
-    private final RedisURI uri;
+    private final String uri; // RedisURI is mutable: each caller of uri() gets its own
     private final String prefix;
     private final RetentionPolicy retention;
     private final LongSupplier clock;
@@ -65,18 +68,32 @@ public final class RedisLogOptions {
         return builder(uri).build();
     }
 
-    /** @throws IllegalArgumentException if {@code uri} is not a redis:// or rediss:// URI */
+    /** @throws IllegalArgumentException if {@code uri} is not a redis://, rediss:// or redis-sentinel:// URI */
     public static Builder builder(String uri) {
         return new Builder(uri);
     }
 
-    /** The server, as Lettuce takes it; it may hold a password: never log it, log {@link #server()}. */
+    /**
+     * The server, as Lettuce takes it: a new instance on each call, the caller's to change. It may hold a
+     * password: never log it, log {@link #server()}.
+     */
     public RedisURI uri() {
-        return uri;
+        return RedisURI.create(uri);
     }
 
-    /** The server without credentials: {@code redis://host:port/db}, for messages and logs. */
+    /**
+     * The server without credentials, for messages and logs: {@code redis://host:port/db}, or
+     * {@code redis-sentinel://host:port,host:port/db#master}.
+     */
     public String server() {
+        return server(RedisURI.create(uri));
+    }
+
+    private static String server(RedisURI uri) {
+        if (uri.getSentinelMasterId() != null) {
+            return "redis-sentinel://" + uri.getSentinels().stream().map(s -> s.getHost() + ":" + s.getPort())
+                    .collect(Collectors.joining(",")) + "/" + uri.getDatabase() + "#" + uri.getSentinelMasterId();
+        }
         return (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort() + "/"
                 + uri.getDatabase();
     }
@@ -113,7 +130,7 @@ public final class RedisLogOptions {
 
     /** Builds {@link RedisLogOptions}; each setter checks its value and says what it expected. */
     public static final class Builder {
-        private final RedisURI uri;
+        private final String uri;
         private String prefix = DEFAULT_PREFIX;
         private RetentionPolicy retention = RetentionPolicy.of(Retention.DEFAULT);
         private LongSupplier clock = System::currentTimeMillis;
@@ -123,20 +140,31 @@ public final class RedisLogOptions {
 
         private Builder(String uri) {
             requireNonNull(uri, "uri");
-            if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
-                throw new IllegalArgumentException("uri: '" + redact(uri)
-                        + "' (expected: redis://[:password@]host[:port][/database] or rediss://...)");
+            if (!uri.startsWith("redis://") && !uri.startsWith("rediss://") && !uri.startsWith("redis-sentinel://")) {
+                throw new IllegalArgumentException("uri: '" + redact(uri) + "' (expected: "
+                        + "redis://[:password@]host[:port][/database], rediss://... or redis-sentinel://...#master)");
             }
+            boolean sentinel = uri.startsWith("redis-sentinel://");
+            String form = sentinel ? "redis-sentinel://[:password@]host[:port][,host2[:port2]][/database]#master"
+                    : "redis://[:password@]host[:port][/database]";
+            RedisURI parsed;
             try {
-                this.uri = RedisURI.create(uri);
+                parsed = RedisURI.create(uri);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("uri: '" + redact(uri) + "' cannot be read: " + e.getMessage()
-                        + " (expected: redis://[:password@]host[:port][/database])", e);
+                        + " (expected: " + form + ")", e);
             }
-            if (this.uri.getHost() == null || this.uri.getHost().isEmpty()) {
+            if (sentinel) {
+                if (parsed.getSentinels().isEmpty() || parsed.getSentinelMasterId() == null
+                        || parsed.getSentinelMasterId().isEmpty()) {
+                    throw new IllegalArgumentException("uri: '" + redact(uri) + "' names no sentinel or no master "
+                            + "(expected: " + form + ")");
+                }
+            } else if (parsed.getHost() == null || parsed.getHost().isEmpty()) {
                 throw new IllegalArgumentException("uri: '" + redact(uri) + "' names no host (expected: "
                         + "redis://host[:port])");
             }
+            this.uri = uri;
         }
 
         /** @param prefix 1 to 64 printable ASCII characters, no space, no '{' or '}' (the hash tag is added) */

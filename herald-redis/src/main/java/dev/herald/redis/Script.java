@@ -20,6 +20,7 @@ import java.util.concurrent.CompletionException;
  */
 enum Script {
     APPEND("append.lua", true),
+    BUCKET("bucket.lua", false),
     EXPIRE("expire.lua", true),
     CLEAN("clean.lua", false),
     PROBE("probe.lua", false),

@@ -9,9 +9,14 @@ import static dev.herald.redis.Logs.sel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.core.Appended;
+import dev.herald.core.Cursor;
+import dev.herald.core.Hub;
 import dev.herald.core.Message;
 import dev.herald.core.Retention;
 import dev.herald.core.RetentionPolicy;
+import dev.herald.core.Selector;
+import dev.herald.core.Start;
+import dev.herald.core.Subscriber;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,6 +26,8 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -145,5 +152,85 @@ class RedisClusterLogTest {
         assertThat(Logs.await(5, () -> seen.size() == 1)).isTrue();
         assertThat(seen).containsExactly("after");
         assertThat(data(late.read(sel("t"), 0, 10).messages())).containsExactly("before", "after");
+    }
+
+    /** A subscriber on the calling thread that records what it gets; {@code onMessages} may hold it up. */
+    private static final class Recorder implements Subscriber {
+        final List<String> got = new CopyOnWriteArrayList<>();
+        final List<String> trouble = new CopyOnWriteArrayList<>();
+        final CountDownLatch holding = new CountDownLatch(1);
+        volatile CountDownLatch hold = new CountDownLatch(0);
+
+        @Override
+        public Executor executor() {
+            return Runnable::run;
+        }
+
+        @Override
+        public boolean isWritable() {
+            return true;
+        }
+
+        @Override
+        public void onStart(Cursor position) {
+        }
+
+        @Override
+        public void onCaughtUp() {
+        }
+
+        @Override
+        public void onMessages(List<Message> messages) {
+            messages.forEach(m -> got.add(m.data()));
+            holding.countDown();
+            try {
+                hold.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void onTruncated(Cursor requested) {
+            trouble.add("truncated at " + requested);
+        }
+
+        @Override
+        public void onFailure(Throwable cause) {
+            trouble.add("failed: " + cause);
+        }
+    }
+
+    @Test
+    void aCursorAnotherNodeGaveIsAwaitedUntilThisNodeHasHeardOfItNotTakenForLostHistory() throws Exception {
+        String prefix = freshPrefix("ahead");
+        RedisLog a = node(prefix);
+        RedisLog b = node(prefix);
+        Hub hub = new Hub(b, Runnable::run);
+        // A subscriber that holds up b's follower (fan-out runs on it): b hears of a's appends late.
+        Recorder slow = new Recorder();
+        slow.hold = new CountDownLatch(1);
+        CountDownLatch release = slow.hold;
+        hub.subscribe(List.of(Selector.of("t")), Start.now(), slow);
+        append(a, draft("t", "1"));
+        assertThat(slow.holding.await(5, TimeUnit.SECONDS)).isTrue();
+        long second = append(a, draft("t", "2")).get(0).message().offset();
+        assertThat(b.head()).isLessThan(second);
+        assertThat(b.awaitHead(second + 100).get(5, TimeUnit.SECONDS)).as("never given out: at once").isNull();
+        CompletableFuture<Void> reached = b.awaitHead(second);
+        Thread.sleep(100);
+        assertThat(reached).isNotDone();
+
+        // A subscriber resuming on b from the cursor that a gave: not "history lost", and nothing twice.
+        Recorder resumed = new Recorder();
+        hub.subscribe(List.of(Selector.of("t")), Start.after(new Cursor(b.epoch(), second)), resumed);
+        release.countDown();
+        reached.get(5, TimeUnit.SECONDS);
+        assertThat(b.head()).isGreaterThanOrEqualTo(second);
+        append(a, draft("t", "3"));
+        assertThat(Logs.await(5, () -> resumed.got.contains("3"))).isTrue();
+        assertThat(resumed.got).containsExactly("3");
+        assertThat(resumed.trouble).isEmpty();
+        assertThat(slow.got).containsExactly("1", "2", "3");
     }
 }

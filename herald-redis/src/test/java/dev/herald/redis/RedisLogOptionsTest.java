@@ -25,8 +25,24 @@ class RedisLogOptionsTest {
         assertThat(o.server()).isEqualTo("redis://cache.internal:6380/2");
         assertThat(o.toString()).doesNotContain("s3cret");
         assertThatThrownBy(() -> RedisLogOptions.of("http://:s3cret@host"))
-                .hasMessage("uri: 'http://***@host' (expected: redis://[:password@]host[:port][/database] "
-                        + "or rediss://...)");
+                .hasMessage("uri: 'http://***@host' (expected: redis://[:password@]host[:port][/database], "
+                        + "rediss://... or redis-sentinel://...#master)");
+    }
+
+    @Test
+    void sentinelUrisNameTheSentinelsAndTheMaster() {
+        RedisLogOptions o = RedisLogOptions.of("redis-sentinel://:s3cret@s1.internal:26379,s2.internal/3#herald");
+        assertThat(o.uri().getSentinels()).hasSize(2);
+        assertThat(o.uri().getSentinelMasterId()).isEqualTo("herald");
+        assertThat(o.server()).isEqualTo("redis-sentinel://s1.internal:26379,s2.internal:26379/3#herald");
+        assertThat(o.toString()).doesNotContain("s3cret");
+        assertThatThrownBy(() -> RedisLogOptions.of("redis-sentinel://s1.internal:26379"))
+                .hasMessageStartingWith("uri: 'redis-sentinel://s1.internal:26379' cannot be read: ")
+                .hasMessageEndingWith("(expected: redis-sentinel://[:password@]host[:port][,host2[:port2]]"
+                        + "[/database]#master)");
+        // Each call gives a copy: what one caller sets on it (a timeout) does not change the options.
+        o.uri().setDatabase(9);
+        assertThat(o.uri().getDatabase()).isEqualTo(3);
     }
 
     @Test

@@ -24,28 +24,43 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * directory of its own. Register it as a static field with {@code @RegisterExtension}: it starts before the
  * class's tests and is killed after them. {@link #stop()} and {@link #start()} let a test take it away and
  * bring it back with the same port and directory (so, when {@link #durable()}, with the same data).
+ *
+ * <p>Public, in the test jar, for the server module's cluster tests. Outside JUnit's lifecycle (a fixture made
+ * per test), {@link #beforeAll} and {@link #afterAll} may be called with {@code null}.
  */
-final class RedisServer implements BeforeAllCallback, AfterAllCallback {
+public final class RedisServer implements BeforeAllCallback, AfterAllCallback {
     static final Path BINARY = Path.of("/usr/bin/redis-server");
 
     private final boolean durable;
+    private final RedisServer monitored; // for a sentinel: the primary it watches
     private Path dir;
     private int port;
     private Process process;
 
-    private RedisServer(boolean durable) {
+    private RedisServer(boolean durable, RedisServer monitored) {
         this.durable = durable;
+        this.monitored = monitored;
     }
 
     /** No persistence: a restart loses everything. */
-    static RedisServer ephemeral() {
-        return new RedisServer(false);
+    public static RedisServer ephemeral() {
+        return new RedisServer(false, null);
     }
 
     /** AOF with a sync before every reply: a kill loses nothing Redis acknowledged. */
-    static RedisServer durable() {
-        return new RedisServer(true);
+    public static RedisServer durable() {
+        return new RedisServer(true, null);
     }
+
+    /**
+     * A Sentinel ({@code redis-server --sentinel}) watching {@code primary} as the master named
+     * {@value #SENTINEL_MASTER}; register it after the primary, so that it starts after it.
+     */
+    static RedisServer sentinel(RedisServer primary) {
+        return new RedisServer(false, primary);
+    }
+
+    static final String SENTINEL_MASTER = "herald";
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
@@ -77,24 +92,42 @@ final class RedisServer implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
-    String uri() {
-        return "redis://127.0.0.1:" + port;
+    /** {@code redis://127.0.0.1:<port>}; for a sentinel, the URI of the primary it names. */
+    public String uri() {
+        return monitored == null ? "redis://127.0.0.1:" + port
+                : "redis-sentinel://127.0.0.1:" + port + "#" + SENTINEL_MASTER;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
     /** Starts the server (again), and waits until it answers PING. */
-    void start() {
+    public void start() {
         if (process != null && process.isAlive()) {
             return;
         }
-        List<String> command = new ArrayList<>(List.of(BINARY.toString(), "--port", Integer.toString(port),
-                "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "", "--daemonize", "no",
+        List<String> command = new ArrayList<>();
+        if (monitored != null) {
+            Path conf = dir.resolve("sentinel.conf"); // a sentinel rewrites its file: one of its own
+            try {
+                Files.writeString(conf, "sentinel monitor " + SENTINEL_MASTER + " 127.0.0.1 " + monitored.port()
+                        + " 1\nsentinel down-after-milliseconds " + SENTINEL_MASTER + " 5000\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            command.addAll(List.of(BINARY.toString(), conf.toString(), "--sentinel"));
+        } else {
+            command.add(BINARY.toString());
+        }
+        command.addAll(List.of("--port", Integer.toString(port),
+                "--bind", "127.0.0.1", "--dir", dir.toString(), "--daemonize", "no",
                 "--protected-mode", "yes", "--logfile", dir.resolve("redis.log").toString()));
-        command.addAll(durable ? List.of("--appendonly", "yes", "--appendfsync", "always")
-                : List.of("--appendonly", "no"));
+        if (monitored == null) {
+            command.addAll(List.of("--save", ""));
+            command.addAll(durable ? List.of("--appendonly", "yes", "--appendfsync", "always")
+                    : List.of("--appendonly", "no"));
+        }
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("stdout.log").toFile()).start();
@@ -116,7 +149,7 @@ final class RedisServer implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** Freezes (SIGSTOP) or thaws (SIGCONT) the server: it keeps its connections but answers nothing. */
-    void freeze(boolean frozen) {
+    public void freeze(boolean frozen) {
         try {
             new ProcessBuilder("kill", frozen ? "-STOP" : "-CONT", Long.toString(process.pid())).inheritIO().start()
                     .waitFor(5, TimeUnit.SECONDS);
@@ -128,7 +161,7 @@ final class RedisServer implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** Kills the server at once (SIGKILL), as a crash would. */
-    void stop() {
+    public void stop() {
         kill();
     }
 
@@ -149,7 +182,7 @@ final class RedisServer implements BeforeAllCallback, AfterAllCallback {
      * Runs one command on a connection of its own and returns the answer: a String (simple or bulk), a Long,
      * a List of those, or null.
      */
-    Object call(String... args) {
+    public Object call(String... args) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
             s.setSoTimeout(5000);

@@ -3,25 +3,34 @@ package dev.herald.server;
 import dev.herald.core.Hub;
 import dev.herald.core.Log;
 import dev.herald.core.MemoryLog;
+import dev.herald.redis.RedisLimits;
+import dev.herald.redis.RedisLog;
+import dev.herald.redis.RedisLogOptions;
 import dev.herald.server.auth.Access;
 import dev.herald.server.auth.Authenticator;
 import dev.herald.server.auth.TokensEndpoint;
 import dev.herald.server.auth.sign.ReplayGuard;
+import dev.herald.server.auth.sign.SeenSignatures;
 import dev.herald.server.auth.sign.SignatureVerifier;
 import dev.herald.server.auth.token.TokenVerifier;
+import dev.herald.server.cluster.RedisRateLimits;
+import dev.herald.server.cluster.RedisSeenSignatures;
 import dev.herald.server.config.HeraldConfig;
+import dev.herald.server.config.TopicRules;
 import dev.herald.server.demo.ClockPublisher;
 import dev.herald.server.http.Router;
 import dev.herald.server.json.MessageJson;
 import dev.herald.server.limits.ConnectionLimiter;
+import dev.herald.server.limits.LocalRateLimits;
 import dev.herald.server.limits.RateLimiter;
-import dev.herald.server.limits.RequestRateLimiter;
+import dev.herald.server.limits.RateLimits;
 import dev.herald.server.ops.ByteCounter;
 import dev.herald.server.ops.Metrics;
 import dev.herald.server.ops.OpsEndpoints;
 import dev.herald.server.poll.PollEndpoint;
 import dev.herald.server.publish.PublishEndpoint;
 import dev.herald.server.publish.PublishParser;
+import dev.herald.server.publish.PublishRate;
 import dev.herald.server.sse.Heartbeats;
 import dev.herald.server.sse.SseEncoder;
 import dev.herald.server.sse.SseEndpoint;
@@ -57,6 +66,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -83,9 +93,11 @@ public final class HeraldServer implements AutoCloseable {
     private final WebSocketEndpoint webSocket;
     private final Channel serverChannel;
     private final ClockPublisher clock;
+    private final BuiltIns builtIns;
+    // Per node, even in a cluster: a connection is held by one node.
     private final RateLimiter<InetAddress> connectionRates = new RateLimiter<>();
-    private final RateLimiter<InetAddress> requestRates = new RateLimiter<>();
-    private final RateLimiter<String> publishRates = new RateLimiter<>();
+    // This node's buckets for request and publish rates; in a cluster, the fallback while Redis is away.
+    private final LocalRateLimits localRates = new LocalRateLimits(new RateLimiter<>());
     private volatile boolean closed;
 
     private HeraldServer(HeraldConfig config) throws InterruptedException {
@@ -97,7 +109,7 @@ public final class HeraldServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.hub = new Hub(store, reader);
+        this.hub = new Hub(store, reader, TopicRules.matching(config.topics().latestValue()));
         metrics.gauge("herald.subscriptions", "Subscriptions registered in the hub", hub::subscriptionCount);
 
         boolean epoll = Epoll.isAvailable();
@@ -107,26 +119,35 @@ public final class HeraldServer implements AutoCloseable {
         bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         workerGroup = new MultiThreadIoEventLoopGroup(io);
 
-        Access access = config.access();
+        // In a cluster, rate limits and accepted signatures are shared in the log's Redis (dev.herald.server.cluster).
+        Optional<RedisLimits> shared = store instanceof RedisLog redis ? Optional.of(redis.limits()) : Optional.empty();
+        RateLimits rates = shared.<RateLimits>map(l -> new RedisRateLimits(l, localRates)).orElse(localRates);
+        SeenSignatures seen = shared.<SeenSignatures>map(RedisSeenSignatures::new)
+                .orElse(SeenSignatures.THIS_NODE_ONLY);
+        PublishRate publishRate = new PublishRate(rates, config.publishPerSecondPerApp());
         Clock wallClock = Clock.systemUTC();
+        builtIns = new BuiltIns(config, hub, metrics, wallClock);
+        Access access = builtIns.access(config.access());
         Authenticator authenticator = new Authenticator(access,
-                new SignatureVerifier(access::app, wallClock, new ReplayGuard()),
+                new SignatureVerifier(access::app, wallClock, new ReplayGuard(), seen),
                 new TokenVerifier(access::app, wallClock));
         SseEncoder encoder = new SseEncoder(store.epoch());
         SseEndpoint sse = new SseEndpoint(hub, authenticator, encoder, new Heartbeats(config.heartbeat()), metrics, streams,
-                config.retry(), config.maxTopicsPerSubscription(), config.maxHistory(), List.of());
+                config.retry(), config.maxTopicsPerSubscription(), config.maxHistory(), List.of())
+                .withAttendance(builtIns.attendance());
         SseEndpoint clockStream = sse.withDefaultTopics(List.of(ClockPublisher.TOPIC.name()));
         OpsEndpoints ops = new OpsEndpoints(store, metrics);
         MessageJson messageJson = new MessageJson(store.epoch()); // one per server: each message is encoded once
-        webSocket = new WebSocketEndpoint(config, hub, authenticator, messageJson, publishRates, metrics);
-        Router router = Router.builder()
+        webSocket = new WebSocketEndpoint(config, hub, authenticator, messageJson, publishRate, metrics,
+                builtIns.attendance(), builtIns.policy());
+        Router router = builtIns.routes(Router.builder(), authenticator)
                 .route(HttpMethod.POST, API + "/publish", new PublishEndpoint(hub,
-                        new PublishParser(config.maxDataBytes(), config.maxBatch()), authenticator, publishRates,
-                        config.publishPerSecondPerApp(), metrics))
+                        new PublishParser(config.maxDataBytes(), config.maxBatch()), authenticator, publishRate,
+                        metrics, builtIns.policy()))
                 .route(HttpMethod.POST, API + "/tokens", new TokensEndpoint(authenticator, wallClock))
                 .route(HttpMethod.GET, API + "/stream", sse)
                 .route(HttpMethod.GET, API + "/poll", new PollEndpoint(hub, authenticator, messageJson, metrics,
-                        config.maxTopicsPerSubscription(), config.maxHistory()))
+                        config.maxTopicsPerSubscription(), config.maxHistory(), builtIns.attendance()))
                 .route(HttpMethod.GET, API + "/ws", webSocket)
                 .route(HttpMethod.GET, "/", SseEndpoint::wantsEventStream, clockStream)
                 .route(HttpMethod.GET, "/stream", SseEndpoint::wantsEventStream, clockStream)
@@ -138,8 +159,7 @@ public final class HeraldServer implements AutoCloseable {
         // Buckets that refilled are forgotten, so a limiter holds only the clients active in the last seconds.
         workerGroup.scheduleAtFixedRate(() -> {
             connectionRates.forgetIdle();
-            requestRates.forgetIdle();
-            publishRates.forgetIdle();
+            localRates.forgetIdle();
         }, 10, 10, TimeUnit.SECONDS);
         serverChannel = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
@@ -151,18 +171,19 @@ public final class HeraldServer implements AutoCloseable {
                         new ConnectionLimiter(config.connectionsPerIp(), config.newConnectionsPerSecondPerIp(),
                                 connectionRates),
                         new ByteCounter(metrics), config.headerTimeout(), config.access().allOrigins(),
-                        config.maxBodyBytes(), new RequestRateLimiter(config.requestsPerSecondPerIp(), requestRates),
-                        router))
+                        config.maxBodyBytes(), config.requestsPerSecondPerIp(), rates, router))
                 .bind(new InetSocketAddress(config.host(), config.port()))
                 .sync()
                 .channel();
-        log.info("listening on {} ({}, {} store, epoch {})", serverChannel.localAddress(),
-                epoll ? "epoll" : "nio", config.store().name().toLowerCase(), store.epoch());
+        log.info("listening on {} ({}, {}, epoch {})", serverChannel.localAddress(), epoll ? "epoll" : "nio",
+                config.cluster().isEnabled() ? "cluster log on " + config.cluster().server()
+                        : config.store().name().toLowerCase() + " store", store.epoch());
 
         clock = new ClockPublisher(hub, wallClock);
         if (config.clockDemo()) {
             clock.start();
         }
+        builtIns.start(workerGroup);
     }
 
     /** Starts a server; it is listening when this returns. */
@@ -176,6 +197,15 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     private static Log openLog(HeraldConfig config) {
+        if (config.cluster().isEnabled()) {
+            RedisLogOptions options = RedisLogOptions.builder(config.cluster().uri()).retention(config.retention())
+                    .build();
+            try {
+                return RedisLog.open(options); // store.* is not used: the log is the cluster's
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage() + " (cluster)", e);
+            }
+        }
         return switch (config.store()) {
             case MEMORY -> new MemoryLog(config.retention(), System::currentTimeMillis);
             case ROCKSDB -> {
@@ -185,7 +215,8 @@ public final class HeraldServer implements AutoCloseable {
                             .sync(config.sync())
                             .build());
                 } catch (IOException e) {
-                    throw new UncheckedIOException("cannot open the store in " + config.dataDir(), e);
+                    throw new UncheckedIOException("cannot open the store in " + config.dataDir() + ": "
+                            + e.getMessage(), e);
                 }
             }
         };
@@ -204,6 +235,11 @@ public final class HeraldServer implements AutoCloseable {
         return config;
     }
 
+    /** The admin credential of {@code /admin}: {@code admin.token}, or the random one made at this start. */
+    public String adminToken() {
+        return builtIns.adminToken();
+    }
+
     /** Stops in order; every publish answered before this returns is in the log. Idempotent. */
     @Override
     public synchronized void close() {
@@ -214,6 +250,7 @@ public final class HeraldServer implements AutoCloseable {
         log.info("shutting down");
         serverChannel.close().syncUninterruptibly();
         clock.close();
+        builtIns.close();
         // Tell every stream to come back soon, then end it; EventSource reconnects after the retry delay.
         Duration comeBack = Duration.ofMillis(Math.min(config.retry().toMillis(), 1000));
         ChannelGroupFuture sockets = webSocket.goAway();

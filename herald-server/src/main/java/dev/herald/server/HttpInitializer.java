@@ -5,6 +5,7 @@ import dev.herald.server.http.Cors;
 import dev.herald.server.http.Router;
 import dev.herald.server.limits.ConnectionLimiter;
 import dev.herald.server.limits.HeaderDeadline;
+import dev.herald.server.limits.RateLimits;
 import dev.herald.server.limits.RequestRateLimiter;
 import dev.herald.server.ops.ByteCounter;
 import io.netty.channel.ChannelInitializer;
@@ -23,17 +24,19 @@ final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     private final Duration headerTimeout;
     private final List<String> origins;
     private final int maxBodyBytes;
-    private final RequestRateLimiter requests;
+    private final int requestsPerSecond;
+    private final RateLimits requestRates;
     private final Router router;
 
     HttpInitializer(ConnectionLimiter connections, ByteCounter bytes, Duration headerTimeout, List<String> origins,
-            int maxBodyBytes, RequestRateLimiter requests, Router router) {
+            int maxBodyBytes, int requestsPerSecond, RateLimits requestRates, Router router) {
         this.connections = connections;
         this.bytes = bytes;
         this.headerTimeout = headerTimeout;
         this.origins = List.copyOf(origins);
         this.maxBodyBytes = maxBodyBytes;
-        this.requests = requests;
+        this.requestsPerSecond = requestsPerSecond;
+        this.requestRates = requestRates;
         this.router = router;
     }
 
@@ -46,7 +49,7 @@ final class HttpInitializer extends ChannelInitializer<SocketChannel> {
                 .addLast("deadline", new HeaderDeadline(headerTimeout))
                 .addLast("cors", Cors.handler(origins))
                 .addLast("body", new BodyLimit(maxBodyBytes))
-                .addLast("rate", requests)
+                .addLast("rate", new RequestRateLimiter(requestsPerSecond, requestRates))
                 .addLast("router", router);
     }
 }

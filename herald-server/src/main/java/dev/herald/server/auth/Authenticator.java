@@ -9,8 +9,13 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds out who sent a request: an app by its SDK-HMAC-SHA256 signature, a user by a token its app minted
@@ -20,8 +25,12 @@ import java.util.Optional;
  * <p>A browser request from an origin that neither the configuration nor the principal's app allows is
  * refused (403) even when CORS would let the browser send it, so that a page elsewhere cannot publish
  * with a user's cookie.
+ *
+ * <p>A request that changes state (a publish, a token) is authenticated with {@link #authenticateChange}: in a
+ * cluster, whether its signature was already accepted is a question for every node.
  */
 public final class Authenticator {
+    private static final Logger log = LoggerFactory.getLogger(Authenticator.class);
     private static final String SIGNATURE_SCHEME = "SDK-HMAC-SHA256";
 
     private final Access access;
@@ -41,10 +50,58 @@ public final class Authenticator {
         return principal;
     }
 
+    /**
+     * {@link #authenticate}, for a request that changes state: a signed one is accepted once across every node
+     * (see {@link SignatureVerifier#verifyChange}). Never blocks.
+     *
+     * @return the principal; complete on return unless other nodes must be asked. It fails with a
+     *     {@link dev.herald.server.http.ProblemException}: 401 {@code replayed}, or 503 when the nodes cannot
+     *     be asked now.
+     * @throws dev.herald.server.http.ProblemException 401 or 403 for what can be told at once
+     */
+    public CompletableFuture<Principal> authenticateChange(FullHttpRequest request, QueryStringDecoder uri) {
+        String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (!isSigned(authorization)) {
+            return CompletableFuture.completedFuture(authenticate(request, uri));
+        }
+        CompletableFuture<SignatureVerifier.Result> verified = signatures.verifyChange(request,
+                ByteBufUtil.getBytes(request.content()));
+        if (verified.isDone() && !verified.isCompletedExceptionally()) {
+            // Refusals that need no other node are answered at once, before anything else about the request.
+            return CompletableFuture.completedFuture(admit(request, verified.join()));
+        }
+        return verified.handle((result, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                // The store's outage is logged by the log; each request it refuses is not.
+                log.debug("cannot tell whether a signed request was already accepted: {}", cause.toString());
+                throw Problem.of(HttpResponseStatus.SERVICE_UNAVAILABLE, "signature-check-unavailable",
+                        "The server cannot tell now whether this signed request was already accepted, so it did "
+                                + "nothing. Sign the request afresh and send it again shortly.")
+                        .retryAfter(Duration.ofSeconds(1)).exception();
+            }
+            return admit(request, result);
+        });
+    }
+
+    private Principal admit(FullHttpRequest request, SignatureVerifier.Result result) {
+        if (result instanceof SignatureVerifier.Result.Verified v) {
+            Principal principal = Principal.of(v.app());
+            checkOrigin(request, principal);
+            return principal;
+        }
+        throw unauthorized(((SignatureVerifier.Result.Refused) result).failure());
+    }
+
+    private static boolean isSigned(String authorization) {
+        return authorization != null && authorization.regionMatches(true, 0, SIGNATURE_SCHEME, 0,
+                SIGNATURE_SCHEME.length());
+    }
+
     private Principal identify(FullHttpRequest request, QueryStringDecoder uri) {
         String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-        if (authorization != null && authorization.regionMatches(true, 0, SIGNATURE_SCHEME, 0,
-                SIGNATURE_SCHEME.length())) {
+        if (isSigned(authorization)) {
             SignatureVerifier.Result result = signatures.verify(request, ByteBufUtil.getBytes(request.content()));
             if (result instanceof SignatureVerifier.Result.Verified v) {
                 return Principal.of(v.app());

@@ -63,7 +63,14 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("herald: " + e.getMessage());
             return 2;
         }
-        HeraldServer server = HeraldServer.start(settings);
+        HeraldServer server;
+        try {
+            server = HeraldServer.start(settings);
+        } catch (java.io.UncheckedIOException e) {
+            // The store cannot be opened (a locked data directory, an unreachable cluster Redis): say so once.
+            System.err.println("herald: " + e.getMessage());
+            return 1;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stopped.countDown());
         Signal.handle(new Signal("INT"), s -> stopped.countDown());
@@ -71,8 +78,19 @@ final class ServeCommand implements Callable<Integer> {
                 ? "localhost" : InetAddress.getByName(settings.host()).getHostAddress();
         String base = "http://" + where + ":" + server.port();
         System.out.println("Herald is serving on " + base + "/");
-        System.out.println("  open " + base + "/ for the clock demo; stream it with:");
-        System.out.println("  curl -N '" + base + "/api/v1/stream?topic=demo/clock'");
+        if (settings.demo().chat()) {
+            System.out.println("  chat:        " + base + "/chat");
+        }
+        if (settings.demo().plant()) {
+            System.out.println("  dashboard:   " + base + "/dashboard");
+        }
+        if (settings.adminToken().isEmpty()) {
+            // Made at this start: the operator can only learn it here. The fragment never reaches a server log.
+            System.out.println("  admin:       " + base + "/admin#token=" + server.adminToken());
+        } else {
+            System.out.println("  admin:       " + base + "/admin (sign in with admin.token)");
+        }
+        System.out.println("  clock demo:  " + base + "/  or  curl -N '" + base + "/api/v1/stream?topic=demo/clock'");
         System.out.flush();
         stopped.await();
         server.close();

@@ -51,6 +51,14 @@ public final class ConfigLoader {
         KEYS.put("limits.publishPerSecondPerApp",
                 (b, v) -> b.publishPerSecondPerApp(integer("limits.publishPerSecondPerApp", v)));
         KEYS.put("demo.clock", (b, v) -> b.clockDemo(bool("demo.clock", v)));
+        KEYS.put("cluster", HeraldConfig.Builder::cluster);
+        KEYS.put("topics.latestValue", (b, v) -> b.latestValue(selectors("topics.latestValue", v)));
+        KEYS.put("topics.stamped", (b, v) -> b.stamped(selectors("topics.stamped", v)));
+        KEYS.put("topics.presence", (b, v) -> b.presence(selectors("topics.presence", v)));
+        KEYS.put("demo.chat", (b, v) -> b.chatDemo(bool("demo.chat", v)));
+        KEYS.put("demo.plant", (b, v) -> b.plantDemo(bool("demo.plant", v)));
+        KEYS.put("demo.meters", (b, v) -> b.meters(integer("demo.meters", v)));
+        KEYS.put("admin.token", HeraldConfig.Builder::adminToken);
     }
 
     private static final String RETENTION_COUNT = "retention.count";
@@ -186,6 +194,37 @@ public final class ConfigLoader {
         } else if (!node.isNull()) {
             into.put(prefix, node.isArray() ? node.toString() : node.asText());
         }
+    }
+
+    /** A list of selectors: a YAML (JSON) list, or comma-separated from an environment variable. */
+    private static List<Selector> selectors(String key, String value) {
+        List<String> patterns = new ArrayList<>();
+        String v = value.trim();
+        if (v.startsWith("[")) {
+            try {
+                for (JsonNode item : new ObjectMapper().readTree(v)) {
+                    if (!item.isTextual()) {
+                        throw new IllegalArgumentException(key + ": " + item + " (expected: a topic or selector)");
+                    }
+                    patterns.add(item.textValue());
+                }
+            } catch (IOException e) {
+                throw new IllegalArgumentException(key + ": '" + value + "' (expected: a list of selectors)");
+            }
+        } else if (!v.isEmpty()) {
+            for (String p : v.split(",")) {
+                patterns.add(p.trim());
+            }
+        }
+        List<Selector> selectors = new ArrayList<>(patterns.size());
+        for (String pattern : patterns) {
+            try {
+                selectors.add(Selector.of(pattern));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+            }
+        }
+        return selectors;
     }
 
     private static int integer(String key, String value) {

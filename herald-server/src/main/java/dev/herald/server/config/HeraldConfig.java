@@ -38,6 +38,12 @@ import java.util.List;
  * @param newConnectionsPerSecondPerIp the sustained rate of new connections from one address (twice in a burst)
  * @param headerTimeout how long a client may take to send a request's headers (slowloris)
  * @param publishPerSecondPerApp the sustained publish rate of an app that sets none of its own, in messages
+ * @param cluster the Redis that the nodes of a cluster share their log on, or {@link Cluster#NONE}: then the
+ *     log is the embedded store ({@code store}, {@code dataDir}, {@code sync})
+ * @param topics latest-value, sender-stamped and presence topics
+ * @param demo the chat's demo backend and the simulated plant
+ * @param adminToken the credential of the admin page and {@code /api/v1/admin/stats}; empty: a random one is made
+ *     at each start (and {@code herald serve} prints it)
  */
 public record HeraldConfig(
         String host,
@@ -59,7 +65,14 @@ public record HeraldConfig(
         int connectionsPerIp,
         int newConnectionsPerSecondPerIp,
         Duration headerTimeout,
-        int publishPerSecondPerApp) {
+        int publishPerSecondPerApp,
+        Cluster cluster,
+        TopicRules topics,
+        DemoSettings demo,
+        String adminToken) {
+
+    /** The shortest {@code admin.token} accepted. */
+    public static final int MIN_ADMIN_TOKEN_CHARS = 16;
 
     /** Out of the box: the demo topics are public, nothing else is. */
     public static final Access DEFAULT_ACCESS = new Access(
@@ -105,6 +118,10 @@ public record HeraldConfig(
         private int newConnectionsPerSecondPerIp = 50;
         private Duration headerTimeout = Duration.ofSeconds(10);
         private int publishPerSecondPerApp = 1000;
+        private Cluster cluster = Cluster.NONE;
+        private TopicRules topics = TopicRules.DEFAULT;
+        private DemoSettings demo = DemoSettings.DEFAULT;
+        private String adminToken = "";
 
         private Builder() {
         }
@@ -227,6 +244,72 @@ public record HeraldConfig(
             return this;
         }
 
+        /**
+         * The Redis the nodes of a cluster share their log on; empty for none.
+         *
+         * @throws IllegalArgumentException if it is not a redis://, rediss:// or redis-sentinel:// URI
+         */
+        public Builder cluster(String uri) {
+            this.cluster = new Cluster(requireNonNull(uri, "cluster"));
+            return this;
+        }
+
+        public Builder topics(TopicRules topics) {
+            this.topics = requireNonNull(topics, "topics");
+            return this;
+        }
+
+        /** {@code topics.latestValue} */
+        public Builder latestValue(List<Selector> selectors) {
+            return topics(new TopicRules(selectors, topics.stamped(), topics.presence()));
+        }
+
+        /** {@code topics.stamped} */
+        public Builder stamped(List<Selector> selectors) {
+            return topics(new TopicRules(topics.latestValue(), selectors, topics.presence()));
+        }
+
+        /** {@code topics.presence} */
+        public Builder presence(List<Selector> selectors) {
+            return topics(new TopicRules(topics.latestValue(), topics.stamped(), selectors));
+        }
+
+        public Builder demo(DemoSettings demo) {
+            this.demo = requireNonNull(demo, "demo");
+            return this;
+        }
+
+        /** {@code demo.chat} */
+        public Builder chatDemo(boolean on) {
+            return demo(new DemoSettings(on, demo.plant(), demo.meters()));
+        }
+
+        /** {@code demo.plant} */
+        public Builder plantDemo(boolean on) {
+            return demo(new DemoSettings(demo.chat(), on, demo.meters()));
+        }
+
+        /** {@code demo.meters} */
+        public Builder meters(int meters) {
+            return demo(new DemoSettings(demo.chat(), demo.plant(), meters));
+        }
+
+        /**
+         * A bare hub: no demo (clock, chat, plant) and no latest-value, stamped or presence topics. For servers
+         * and tests that carry only their own apps' messages, as published.
+         */
+        public Builder bare() {
+            clockDemo(false);
+            demo(new DemoSettings(false, false, demo.meters()));
+            return topics(new TopicRules(List.of(), List.of(), List.of()));
+        }
+
+        /** The admin credential; "" for a random one at each start. */
+        public Builder adminToken(String adminToken) {
+            this.adminToken = requireNonNull(adminToken, "adminToken");
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the first key whose value is out of bounds */
         public HeraldConfig build() {
             check("server.port", port, 0, 65535);
@@ -251,10 +334,17 @@ public record HeraldConfig(
                 throw new IllegalArgumentException("limits.headerTimeout: " + Durations.format(headerTimeout)
                         + " (expected: 100ms to 5m)");
             }
+            if (!adminToken.isEmpty()
+                    && (adminToken.length() < MIN_ADMIN_TOKEN_CHARS || !adminToken.matches("\\p{Graph}+"))) {
+                throw new IllegalArgumentException("admin.token: " + adminToken.length() + " characters (expected: "
+                        + "empty for a random one, or at least " + MIN_ADMIN_TOKEN_CHARS
+                        + " printable characters without spaces)");
+            }
             return new HeraldConfig(host, port, store, dataDir, sync,
                     new RetentionPolicy(retention, retentionRules), heartbeat, retry, maxDataBytes, maxBodyBytes,
                     maxBatch, maxTopicsPerSubscription, maxHistory, clockDemo, access, requestsPerSecondPerIp,
-                    connectionsPerIp, newConnectionsPerSecondPerIp, headerTimeout, publishPerSecondPerApp);
+                    connectionsPerIp, newConnectionsPerSecondPerIp, headerTimeout, publishPerSecondPerApp, cluster,
+                    topics, demo, adminToken);
         }
 
         private static void check(String key, long value, long min, long max) {

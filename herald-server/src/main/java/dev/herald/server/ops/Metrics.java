@@ -74,6 +74,11 @@ public final class Metrics implements AutoCloseable {
         Gauge.builder(name, value, v -> v.getAsInt()).description(description).register(registry);
     }
 
+    /** The registry itself, for the admin statistics; read it, register nothing in it. */
+    public io.micrometer.core.instrument.MeterRegistry registry() {
+        return registry;
+    }
+
     /** The Prometheus text exposition. */
     public String scrape() {
         return registry.scrape();

@@ -14,6 +14,7 @@ import dev.herald.server.http.Problem;
 import dev.herald.server.http.Responses;
 import dev.herald.server.json.MessageJson;
 import dev.herald.server.ops.Metrics;
+import dev.herald.server.presence.Attendance;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -43,6 +44,7 @@ public final class PollEndpoint implements Endpoint {
     private final Metrics metrics;
     private final int maxTopics;
     private final int maxHistory;
+    private final Attendance attendance;
 
     /**
      * @param json the server's one message JSON encoding, shared with the other transports that send JSON so that
@@ -52,12 +54,19 @@ public final class PollEndpoint implements Endpoint {
      */
     public PollEndpoint(Hub hub, Authenticator authenticator, MessageJson json, Metrics metrics, int maxTopics,
             int maxHistory) {
+        this(hub, authenticator, json, metrics, maxTopics, maxHistory, Attendance.NONE);
+    }
+
+    /** As the other constructor, with each poll making its user present on the topics it names for a while. */
+    public PollEndpoint(Hub hub, Authenticator authenticator, MessageJson json, Metrics metrics, int maxTopics,
+            int maxHistory, Attendance attendance) {
         this.hub = requireNonNull(hub, "hub");
         this.authenticator = requireNonNull(authenticator, "authenticator");
         this.json = requireNonNull(json, "json");
         this.metrics = requireNonNull(metrics, "metrics");
         this.maxTopics = maxTopics;
         this.maxHistory = maxHistory;
+        this.attendance = requireNonNull(attendance, "attendance");
     }
 
     @Override
@@ -75,6 +84,7 @@ public final class PollEndpoint implements Endpoint {
             Responses.send(ctx, request, head);
             return;
         }
+        attendance.poll(principal, poll.selectors(), poll.timeout());
         Poll held = new Poll(ctx.channel(), hub, json, metrics, poll.limit(), poll.timeout().isZero(), hold,
                 HttpUtil.isKeepAlive(request));
         // Callbacks run on this event loop, after this task: the handler is in place and bound before any.

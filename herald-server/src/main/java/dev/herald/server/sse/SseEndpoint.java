@@ -11,6 +11,7 @@ import dev.herald.server.auth.TopicGuard;
 import dev.herald.server.http.Endpoint;
 import dev.herald.server.http.Problem;
 import dev.herald.server.ops.Metrics;
+import dev.herald.server.presence.Attendance;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -47,6 +48,7 @@ public final class SseEndpoint implements Endpoint {
     private final int maxTopics;
     private final int maxHistory;
     private final List<String> defaultTopics;
+    private final Attendance attendance;
 
     /**
      * @param streams every open stream, so that shutdown can tell them to come back
@@ -55,6 +57,13 @@ public final class SseEndpoint implements Endpoint {
     public SseEndpoint(Hub hub, Authenticator authenticator, SseEncoder encoder, Heartbeats heartbeats,
             Metrics metrics, ChannelGroup streams, Duration retry, int maxTopics, int maxHistory,
             List<String> defaultTopics) {
+        this(hub, authenticator, encoder, heartbeats, metrics, streams, retry, maxTopics, maxHistory, defaultTopics,
+                Attendance.NONE);
+    }
+
+    private SseEndpoint(Hub hub, Authenticator authenticator, SseEncoder encoder, Heartbeats heartbeats,
+            Metrics metrics, ChannelGroup streams, Duration retry, int maxTopics, int maxHistory,
+            List<String> defaultTopics, Attendance attendance) {
         this.hub = hub;
         this.authenticator = authenticator;
         this.encoder = encoder;
@@ -65,12 +74,19 @@ public final class SseEndpoint implements Endpoint {
         this.maxTopics = maxTopics;
         this.maxHistory = maxHistory;
         this.defaultTopics = List.copyOf(defaultTopics);
+        this.attendance = attendance;
     }
 
     /** The same stream, answering requests that name no topic with {@code topics}. */
     public SseEndpoint withDefaultTopics(List<String> topics) {
         return new SseEndpoint(hub, authenticator, encoder, heartbeats, metrics, streams, retry, maxTopics,
-                maxHistory, topics);
+                maxHistory, topics, attendance);
+    }
+
+    /** The same stream, making its user present on the topics it names (see {@link Attendance}). */
+    public SseEndpoint withAttendance(Attendance attendance) {
+        return new SseEndpoint(hub, authenticator, encoder, heartbeats, metrics, streams, retry, maxTopics,
+                maxHistory, defaultTopics, attendance);
     }
 
     /** Whether a request asks for an event stream (EventSource sends {@code Accept: text/event-stream}). */
@@ -106,7 +122,9 @@ public final class SseEndpoint implements Endpoint {
         ctx.write(head);
         ctx.writeAndFlush(new DefaultHttpContent(SseEncoder.preamble(retry)));
         streams.add(ctx.channel());
-        stream.bind(hub.subscribe(selectors, permitted, start, stream));
+        String connection = ctx.channel().id().asLongText();
+        stream.bind(hub.subscribe(selectors, permitted, start, stream),
+                () -> attendance.join(principal, selectors, connection));
         principal.expires().ifPresent(stream::endAt);
     }
 

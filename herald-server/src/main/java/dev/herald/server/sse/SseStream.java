@@ -8,6 +8,7 @@ import dev.herald.core.Message;
 import dev.herald.core.Subscriber;
 import dev.herald.core.Subscription;
 import dev.herald.server.ops.Metrics;
+import dev.herald.server.presence.Attendance;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -21,6 +22,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +39,8 @@ final class SseStream extends ChannelInboundHandlerAdapter implements Subscriber
     private final Heartbeats heartbeats;
     private final Metrics metrics;
     private Subscription subscription;
+    private Supplier<Attendance.Seat> arrival = () -> Attendance.Seat.NONE;
+    private Attendance.Seat seat = Attendance.Seat.NONE;
 
     SseStream(Channel channel, SseEncoder encoder, Heartbeats heartbeats, Metrics metrics) {
         this.channel = channel;
@@ -45,9 +49,13 @@ final class SseStream extends ChannelInboundHandlerAdapter implements Subscriber
         this.metrics = metrics;
     }
 
-    /** Call on the event loop, once, right after subscribing. */
-    void bind(Subscription subscription) {
+    /**
+     * Call on the event loop, once, right after subscribing. The user arrives once the subscription has its
+     * start, so that its own stream carries its arrival; it leaves when the stream closes.
+     */
+    void bind(Subscription subscription, Supplier<Attendance.Seat> arrival) {
         this.subscription = subscription;
+        this.arrival = arrival;
         heartbeats.add(channel);
         metrics.connections(TRANSPORT).incrementAndGet();
         if (!channel.isActive()) {
@@ -68,6 +76,9 @@ final class SseStream extends ChannelInboundHandlerAdapter implements Subscriber
     @Override
     public void onStart(Cursor position) {
         channel.writeAndFlush(new DefaultHttpContent(SseEncoder.position(position)), channel.voidPromise());
+        if (!closed) {
+            seat = arrival.get();
+        }
     }
 
     @Override
@@ -154,6 +165,7 @@ final class SseStream extends ChannelInboundHandlerAdapter implements Subscriber
         }
         closed = true;
         subscription.cancel();
+        seat.leave();
         heartbeats.remove(channel);
         metrics.connections(TRANSPORT).decrementAndGet();
         log.debug("{} stream closed", channel);

@@ -9,10 +9,12 @@ import dev.herald.server.http.Problem;
 import dev.herald.server.http.Responses;
 import dev.herald.server.json.MessageJson;
 import dev.herald.server.limits.HeaderDeadline;
-import dev.herald.server.limits.RateLimiter;
 import dev.herald.server.limits.RequestRateLimiter;
 import dev.herald.server.ops.Metrics;
+import dev.herald.server.presence.Attendance;
 import dev.herald.server.publish.PublishParser;
+import dev.herald.server.publish.PublishPolicy;
+import dev.herald.server.publish.PublishRate;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -56,23 +58,34 @@ public final class WebSocketEndpoint implements Endpoint {
     private final Pings pings;
     private final WebSocketServerHandshakerFactory handshakers;
     private final int maxMessageBytes;
+    private final Attendance attendance;
     private final ChannelGroup sockets = new DefaultChannelGroup("websockets", GlobalEventExecutor.INSTANCE);
 
     /**
-     * @param config the limits (topics per subscription, history, data size, batch), the app publish rate and
-     *     the keepalive interval ({@code sse.heartbeat})
+     * @param config the limits (topics per subscription, history, data size, batch) and the keepalive interval
+     *     ({@code sse.heartbeat})
      * @param json the server's one message JSON, shared with the other transports that send it
-     * @param publishRates the publish rates by AppKey, shared with {@code POST /api/v1/publish}
+     * @param publishRate the publish rates by app, shared with {@code POST /api/v1/publish}
      */
     public WebSocketEndpoint(HeraldConfig config, Hub hub, Authenticator authenticator, MessageJson json,
-            RateLimiter<String> publishRates, Metrics metrics) {
+            PublishRate publishRate, Metrics metrics) {
+        this(config, hub, authenticator, json, publishRate, metrics, Attendance.NONE, PublishPolicy.NONE);
+    }
+
+    /**
+     * As the other constructor, with the server's topic rules: each subscription makes its user present on the
+     * topics it names (see {@link Attendance}), and each publish passes the {@link PublishPolicy}.
+     */
+    public WebSocketEndpoint(HeraldConfig config, Hub hub, Authenticator authenticator, MessageJson json,
+            PublishRate publishRate, Metrics metrics, Attendance attendance, PublishPolicy policy) {
         this.hub = hub;
         this.authenticator = authenticator;
         this.json = json;
         this.metrics = metrics;
         this.commands = new Commands(config.maxTopicsPerSubscription(), config.maxHistory());
         this.publisher = new WebSocketPublisher(hub, new PublishParser(config.maxDataBytes(), config.maxBatch()),
-                publishRates, config.publishPerSecondPerApp(), metrics);
+                publishRate, policy, metrics);
+        this.attendance = java.util.Objects.requireNonNull(attendance, "attendance");
         this.pings = new Pings(config.heartbeat());
         this.maxMessageBytes = config.maxDataBytes() + ENVELOPE_BYTES;
         this.handshakers = new WebSocketServerHandshakerFactory("/api/v1/ws", null, WebSocketDecoderConfig
@@ -120,7 +133,7 @@ public final class WebSocketEndpoint implements Endpoint {
         removeIfPresent(pipeline, RequestRateLimiter.class);
         Channel channel = ctx.channel();
         WebSocketSession session = new WebSocketSession(channel, principal, hub, json, commands, publisher, metrics,
-                MAX_SUBSCRIPTIONS);
+                MAX_SUBSCRIPTIONS, attendance);
         pipeline.replace(ctx.handler(), "ws", session);
         pipeline.addBefore("ws", "ws-keepalive", new Keepalive(pings));
         pipeline.addBefore("ws", "ws-utf8", new Utf8FrameValidator(false));

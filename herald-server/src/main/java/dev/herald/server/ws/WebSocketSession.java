@@ -8,6 +8,7 @@ import dev.herald.server.http.Problem;
 import dev.herald.server.http.ProblemException;
 import dev.herald.server.json.MessageJson;
 import dev.herald.server.ops.Metrics;
+import dev.herald.server.presence.Attendance;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -50,13 +51,14 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter {
     private final WebSocketPublisher publisher;
     private final Metrics metrics;
     private final int maxSubscriptions;
+    private final Attendance attendance;
     private final Map<String, WebSocketSubscriber> subscriptions = new HashMap<>();
     private int publishing;
     private boolean counted;
     private boolean closing;
 
     WebSocketSession(Channel channel, Principal principal, Hub hub, MessageJson json, Commands commands,
-            WebSocketPublisher publisher, Metrics metrics, int maxSubscriptions) {
+            WebSocketPublisher publisher, Metrics metrics, int maxSubscriptions, Attendance attendance) {
         this.channel = channel;
         this.principal = principal;
         this.hub = hub;
@@ -65,6 +67,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter {
         this.publisher = publisher;
         this.metrics = metrics;
         this.maxSubscriptions = maxSubscriptions;
+        this.attendance = attendance;
     }
 
     /** Call on the event loop, once, as the handshake is answered. */
@@ -150,7 +153,8 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter {
         Predicate<Topic> permitted = TopicGuard.readFilter(principal, s.selectors());
         WebSocketSubscriber subscriber = new WebSocketSubscriber(s.id(), channel, json, metrics, this::failed);
         subscriptions.put(s.id(), subscriber);
-        subscriber.bind(hub.subscribe(s.selectors(), permitted, s.start(), subscriber));
+        subscriber.bind(hub.subscribe(s.selectors(), permitted, s.start(), subscriber),
+                () -> attendance.join(principal, s.selectors(), channel.id().asLongText() + "/" + s.id()));
     }
 
     private void unsubscribe(Commands.Unsubscribe u) {

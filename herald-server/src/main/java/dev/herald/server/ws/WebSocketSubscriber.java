@@ -6,6 +6,7 @@ import dev.herald.core.Subscriber;
 import dev.herald.core.Subscription;
 import dev.herald.server.json.MessageJson;
 import dev.herald.server.ops.Metrics;
+import dev.herald.server.presence.Attendance;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
@@ -13,6 +14,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The {@link Subscriber} of one subscription of a WebSocket connection: writes its frames, named by the
@@ -26,6 +28,8 @@ final class WebSocketSubscriber implements Subscriber {
     private final Consumer<WebSocketSubscriber> failed;
     private final ByteBuf prefix;
     private Subscription subscription;
+    private Supplier<Attendance.Seat> arrival = () -> Attendance.Seat.NONE;
+    private Attendance.Seat seat = Attendance.Seat.NONE;
     private Cursor truncatedBeforeStart;
     private boolean started;
     private boolean ended;
@@ -45,9 +49,13 @@ final class WebSocketSubscriber implements Subscriber {
         return id;
     }
 
-    /** Call once, right after subscribing. */
-    void bind(Subscription subscription) {
+    /**
+     * Call once, right after subscribing. The user arrives once the subscription has its start, so that the
+     * subscription carries its own arrival; it leaves when the subscription ends.
+     */
+    void bind(Subscription subscription, Supplier<Attendance.Seat> arrival) {
         this.subscription = subscription;
+        this.arrival = arrival;
     }
 
     /** The channel can take more: a paused subscription catches up from the log. */
@@ -64,6 +72,7 @@ final class WebSocketSubscriber implements Subscriber {
     void end() {
         ended = true;
         subscription.cancel();
+        seat.leave();
     }
 
     @Override
@@ -82,6 +91,7 @@ final class WebSocketSubscriber implements Subscriber {
             return;
         }
         started = true;
+        seat = arrival.get();
         channel.write(ServerFrames.subscribed(id, position), channel.voidPromise());
         if (truncatedBeforeStart != null) {
             channel.write(ServerFrames.truncated(id, truncatedBeforeStart), channel.voidPromise());
@@ -127,6 +137,7 @@ final class WebSocketSubscriber implements Subscriber {
     public void onFailure(Throwable cause) {
         if (!ended) {
             ended = true;
+            seat.leave();
             failed.accept(this);
         }
     }

@@ -62,7 +62,7 @@ class CrossOriginPageIT {
         App app = new App("chat", "HKCHATAPPKEY00000001", "chat-secret-0123456789-abcdefghijklmnop",
                 new Permissions(List.of(Selector.of("chat/#")), List.of(Selector.of("chat/#"))),
                 List.of(allowedOrigin), 0, List.of());
-        herald = HeraldServer.start(HeraldConfig.builder().port(0).host("127.0.0.1").memoryStore().clockDemo(false)
+        herald = HeraldServer.start(HeraldConfig.builder().port(0).host("127.0.0.1").memoryStore().bare()
                 .access(new Access(HeraldConfig.DEFAULT_ACCESS.publicTopics(), List.of(), List.of(app))).build());
         String token = new TokenMinter().mint(app, "alice", List.of("chat/#"), List.of("chat/#"),
                 Duration.ofMinutes(5));

@@ -44,7 +44,7 @@ class GatewayIT {
     }
 
     private Http start(HeraldConfig.Builder builder) {
-        HeraldServer server = HeraldServer.start(builder.port(0).host("127.0.0.1").memoryStore().clockDemo(false)
+        HeraldServer server = HeraldServer.start(builder.port(0).host("127.0.0.1").memoryStore().bare()
                 .access(new Access(HeraldConfig.DEFAULT_ACCESS.publicTopics(), List.of(), List.of(CHAT, OTHER)))
                 .build());
         open.add(server);

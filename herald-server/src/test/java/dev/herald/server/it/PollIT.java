@@ -58,7 +58,7 @@ class PollIT {
     }
 
     private void start(HeraldConfig.Builder config) {
-        server = HeraldServer.start(config.port(0).host("127.0.0.1").dataDir(dir.resolve("data")).clockDemo(false)
+        server = HeraldServer.start(config.port(0).host("127.0.0.1").dataDir(dir.resolve("data")).bare()
                 .requestsPerSecondPerIp(100_000).build());
         open.add(server);
         http = new Http(server.port());

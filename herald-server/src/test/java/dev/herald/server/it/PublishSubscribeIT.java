@@ -31,7 +31,7 @@ class PublishSubscribeIT {
 
     private HeraldServer start(HeraldConfig.Builder config) {
         HeraldServer server = HeraldServer.start(config.port(0).host("127.0.0.1").dataDir(dir.resolve("data"))
-                .clockDemo(false).everythingPublic().requestsPerSecondPerIp(100_000).build());
+                .bare().everythingPublic().requestsPerSecondPerIp(100_000).build());
         open.add(server);
         return server;
     }

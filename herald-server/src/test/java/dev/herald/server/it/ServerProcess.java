@@ -8,8 +8,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Herald as users run it: {@code java -jar herald.jar serve}, in its own process. */
-final class ServerProcess implements AutoCloseable {
+/**
+ * Herald as users run it: {@code java -jar herald.jar serve}, in its own process. Public for the cluster tests,
+ * which start nodes with a configuration of their own ({@link #serve}).
+ */
+public final class ServerProcess implements AutoCloseable {
     final Process process;
     final int port;
     final Http http;
@@ -29,9 +32,37 @@ final class ServerProcess implements AutoCloseable {
             """;
 
     static ServerProcess start(Path dataDir, Path logFile, String... extra) throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
+        Path config = logFile.resolveSibling("herald-open.yml");
+        java.nio.file.Files.writeString(config, OPEN_CONFIG);
+        List<String> args = new java.util.ArrayList<>(List.of("--data-dir", dataDir.toString(), "--config",
+                config.toString()));
+        args.addAll(List.of(extra));
+        return launch(args, logFile);
+    }
+
+    /**
+     * {@code herald serve --config <config>} on loopback and a free port, its output appended to
+     * {@code logFile}; ready (its {@code /readyz} answered 200) when this returns.
+     */
+    public static ServerProcess serve(Path config, Path logFile) throws Exception {
+        return launch(List.of("--config", config.toString()), logFile, 0);
+    }
+
+    /** {@link #serve(Path, Path)} on {@code port}: a node started again where it was. */
+    public static ServerProcess serve(Path config, Path logFile, int port) throws Exception {
+        return launch(List.of("--config", config.toString()), logFile, port);
+    }
+
+    private static ServerProcess launch(List<String> args, Path logFile) throws Exception {
+        return launch(args, logFile, 0);
+    }
+
+    private static ServerProcess launch(List<String> args, Path logFile, int fixedPort) throws Exception {
+        int port = fixedPort;
+        if (port == 0) {
+            try (ServerSocket probe = new ServerSocket(0)) {
+                port = probe.getLocalPort();
+            }
         }
         String jar = System.getProperty("herald.jar");
         if (jar == null || !new File(jar).isFile()) {
@@ -39,11 +70,8 @@ final class ServerProcess implements AutoCloseable {
         }
         List<String> command = new java.util.ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar,
-                "serve", "--host", "127.0.0.1", "--port", Integer.toString(port), "--data-dir", dataDir.toString()));
-        Path config = logFile.resolveSibling("herald-open.yml");
-        java.nio.file.Files.writeString(config, OPEN_CONFIG);
-        command.addAll(List.of("--config", config.toString()));
-        command.addAll(List.of(extra));
+                "serve", "--host", "127.0.0.1", "--port", Integer.toString(port)));
+        command.addAll(args);
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
         ServerProcess server = new ServerProcess(process, port);
@@ -69,14 +97,18 @@ final class ServerProcess implements AutoCloseable {
         throw new IllegalStateException("herald not ready within " + timeout);
     }
 
+    public int port() {
+        return port;
+    }
+
     /** SIGKILL: no shutdown hook, no flush. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
     /** SIGTERM, and the exit code. */
-    int terminate() throws InterruptedException {
+    public int terminate() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly();

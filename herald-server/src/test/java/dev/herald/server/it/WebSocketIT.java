@@ -48,14 +48,14 @@ class WebSocketIT {
 
     private HeraldServer start(HeraldConfig.Builder config) {
         HeraldServer server = HeraldServer.start(config.port(0).host("127.0.0.1").dataDir(dir.resolve("data"))
-                .clockDemo(false).everythingPublic().requestsPerSecondPerIp(100_000).build());
+                .bare().everythingPublic().requestsPerSecondPerIp(100_000).build());
         open.add(server);
         return server;
     }
 
     /** As {@link GatewayIT}: only the demo topics are public; the apps CHAT and OTHER. */
     private Http startWithApps(HeraldConfig.Builder config) {
-        HeraldServer server = HeraldServer.start(config.port(0).host("127.0.0.1").memoryStore().clockDemo(false)
+        HeraldServer server = HeraldServer.start(config.port(0).host("127.0.0.1").memoryStore().bare()
                 .access(new Access(HeraldConfig.DEFAULT_ACCESS.publicTopics(), List.of(),
                         List.of(GatewayIT.CHAT, GatewayIT.OTHER)))
                 .build());

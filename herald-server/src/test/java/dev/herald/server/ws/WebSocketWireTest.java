@@ -19,7 +19,9 @@ import dev.herald.server.http.BodyLimit;
 import dev.herald.server.http.Router;
 import dev.herald.server.json.MessageJson;
 import dev.herald.server.limits.HeaderDeadline;
+import dev.herald.server.limits.LocalRateLimits;
 import dev.herald.server.limits.RateLimiter;
+import dev.herald.server.publish.PublishRate;
 import dev.herald.server.ops.Metrics;
 import dev.herald.server.auth.Authenticator;
 import io.netty.buffer.ByteBuf;
@@ -61,8 +63,8 @@ class WebSocketWireTest {
     private EmbeddedChannel connect(Authenticator authenticator) {
         HeraldConfig config = HeraldConfig.builder().memoryStore().maxDataBytes(MAX_DATA).maxTopicsPerSubscription(3)
                 .maxHistory(100).heartbeat(Duration.ofSeconds(15)).build();
-        WebSocketEndpoint endpoint = new WebSocketEndpoint(config, hub, authenticator, json, new RateLimiter<>(),
-                metrics);
+        WebSocketEndpoint endpoint = new WebSocketEndpoint(config, hub, authenticator, json,
+                new PublishRate(new LocalRateLimits(new RateLimiter<>()), config.publishPerSecondPerApp()), metrics);
         Router router = Router.builder().route(HttpMethod.GET, "/api/v1/ws", endpoint).build((ctx, req, uri) -> { });
         return new EmbeddedChannel(new HttpServerCodec(), new HeaderDeadline(Duration.ofSeconds(10)),
                 new BodyLimit(1 << 20), router);

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -57,6 +58,10 @@ import java.util.regex.Pattern;
  * {@link QueryDecoding#DECODE_URI_COMPONENT}. Both are functions of the bytes received; neither can match
  * without the secret.
  *
+ * <p><b>In a cluster</b> a state-changing request must not be accepted by two nodes either: {@link #verifyChange}
+ * asks the {@link SeenSignatures} that the nodes share after this node's {@link ReplayGuard}, and {@link #verify}
+ * refuses to verify such a request on its own.
+ *
  * <p>A refusal's detail is safe to send to the client: it never holds the expected signature, the canonical
  * request or how close a signature came. Thread-safe.
  */
@@ -78,16 +83,30 @@ public final class SignatureVerifier {
     private final Function<String, Optional<App>> keys;
     private final Clock clock;
     private final ReplayGuard replayGuard;
+    private final SeenSignatures seen;
 
     /**
+     * A verifier for one node on its own.
+     *
      * @param keys finds an app by its AppKey
      * @param clock the clock {@code X-Sdk-Date} is checked against
      * @param replayGuard remembers accepted state-changing requests
      */
     public SignatureVerifier(Function<String, Optional<App>> keys, Clock clock, ReplayGuard replayGuard) {
+        this(keys, clock, replayGuard, SeenSignatures.THIS_NODE_ONLY);
+    }
+
+    /**
+     * A verifier for a node of a cluster.
+     *
+     * @param seen the accepted signatures that the cluster's nodes share
+     */
+    public SignatureVerifier(Function<String, Optional<App>> keys, Clock clock, ReplayGuard replayGuard,
+            SeenSignatures seen) {
         this.keys = requireNonNull(keys, "keys");
         this.clock = requireNonNull(clock, "clock");
         this.replayGuard = requireNonNull(replayGuard, "replayGuard");
+        this.seen = requireNonNull(seen, "seen");
     }
 
     /** The outcome of {@link #verify}. */
@@ -112,18 +131,57 @@ public final class SignatureVerifier {
      *
      * @param request the request as received; its {@code uri()} is the raw request target
      * @param body the complete body (empty if none)
+     * @throws IllegalStateException for a state-changing request when the verifier shares its signatures with
+     *     other nodes: that takes {@link #verifyChange}
      */
     public Result verify(HttpRequest request, byte[] body) {
         requireNonNull(request, "request");
         requireNonNull(body, "body");
+        if (seen != SeenSignatures.THIS_NODE_ONLY && isStateChanging(request.method().name())) {
+            throw new IllegalStateException(request.method() + " changes state: verify it with verifyChange, which "
+                    + "asks the other nodes whether they accepted it");
+        }
+        return checked(request, body).result();
+    }
+
+    /**
+     * Verifies a request's signature and, for a state-changing request, that no node accepted it before. Never
+     * blocks; the future is complete on return unless the other nodes must be asked, and then completes on
+     * another thread. It fails when they cannot be asked now: the request must be refused (it may be signed
+     * afresh and sent again).
+     */
+    public CompletableFuture<Result> verifyChange(HttpRequest request, byte[] body) {
+        requireNonNull(request, "request");
+        requireNonNull(body, "body");
+        Checked checked = checked(request, body);
+        if (!(checked.result() instanceof Result.Verified) || checked.signature() == null
+                || seen == SeenSignatures.THIS_NODE_ONLY) {
+            return CompletableFuture.completedFuture(checked.result());
+        }
+        String method = request.method().name();
+        return seen.claim(checked.signature(), checked.expires(), checked.now()).toCompletableFuture()
+                .thenApply(first -> first ? checked.result() : replayed(method));
+    }
+
+    /** What a check found; for a state-changing request accepted here, what the other nodes are asked about. */
+    private record Checked(Result result, byte[] signature, Instant expires, Instant now) {
+    }
+
+    private Checked checked(HttpRequest request, byte[] body) {
         try {
             return check(request, body);
         } catch (InvalidRequestException e) {
-            return new Result.Refused(e.failure());
+            return new Checked(new Result.Refused(e.failure()), null, null, null);
         }
     }
 
-    private Result check(HttpRequest request, byte[] body) {
+    private static Result replayed(String method) {
+        return refused(Reason.REPLAYED, "This signed " + method + " request was already accepted; sign each"
+                + " state-changing request afresh (a request identical to another within the same second"
+                + " signs alike: make it differ, e.g. by a message id)");
+    }
+
+    private Checked check(HttpRequest request, byte[] body) {
         Credentials credentials = Credentials.parse(request.headers().getAll(HttpHeaderNames.AUTHORIZATION));
         if (!credentials.signedHeaders.contains("x-sdk-date")) {
             throw malformed("Authorization: SignedHeaders=" + CanonicalRequest.shorten(credentials.signedHeaderText)
@@ -142,12 +200,12 @@ public final class SignatureVerifier {
         Instant date = parseDate(xSdkDate);
         Instant now = clock.instant();
         if (date.isBefore(now.minus(WINDOW))) {
-            return refused(Reason.EXPIRED, "X-Sdk-Date: " + xSdkDate + " is more than 15 minutes before the"
+            return refusal(Reason.EXPIRED, "X-Sdk-Date: " + xSdkDate + " is more than 15 minutes before the"
                     + " server's time, " + Signer.DATE_FORMAT.format(now) + "; sign the request again (a"
                     + " reconnecting event stream must be signed afresh)");
         }
         if (date.isAfter(now.plus(WINDOW))) {
-            return refused(Reason.NOT_YET_VALID, "X-Sdk-Date: " + xSdkDate + " is more than 15 minutes after the"
+            return refusal(Reason.NOT_YET_VALID, "X-Sdk-Date: " + xSdkDate + " is more than 15 minutes after the"
                     + " server's time, " + Signer.DATE_FORMAT.format(now) + "; check the client's clock");
         }
 
@@ -155,7 +213,7 @@ public final class SignatureVerifier {
         checkOriginForm(target);
         Optional<App> found = keys.apply(credentials.access);
         if (found.isEmpty()) {
-            return refused(Reason.UNKNOWN_KEY, "Authorization: Access=" + CanonicalRequest.shorten(credentials.access)
+            return refusal(Reason.UNKNOWN_KEY, "Authorization: Access=" + CanonicalRequest.shorten(credentials.access)
                     + " names no app");
         }
         App app = found.get();
@@ -174,18 +232,24 @@ public final class SignatureVerifier {
                     Signer.hmacSha256(secret, canonical.stringToSign(xSdkDate)));
         }
         if (!matches) {
-            return refused(Reason.SIGNATURE_MISMATCH, MISMATCH);
+            return refusal(Reason.SIGNATURE_MISMATCH, MISMATCH);
         }
         if (!canonical.bodyMatchesDeclaredHash()) {
-            return refused(Reason.SIGNATURE_MISMATCH, "The body is not the one signed: its SHA-256 is not the"
+            return refusal(Reason.SIGNATURE_MISMATCH, "The body is not the one signed: its SHA-256 is not the"
                     + " signed X-Sdk-Content-Sha256.");
         }
-        if (isStateChanging(method) && !replayGuard.firstUse(credentials.signature, date.plus(WINDOW), now)) {
-            return refused(Reason.REPLAYED, "This signed " + method + " request was already accepted; sign each"
-                    + " state-changing request afresh (a request identical to another within the same second"
-                    + " signs alike: make it differ, e.g. by a message id)");
+        if (!isStateChanging(method)) {
+            return new Checked(new Result.Verified(app), null, null, null);
         }
-        return new Result.Verified(app);
+        Instant expires = date.plus(WINDOW);
+        if (!replayGuard.firstUse(credentials.signature, expires, now)) {
+            return new Checked(replayed(method), null, null, null);
+        }
+        return new Checked(new Result.Verified(app), credentials.signature, expires, now);
+    }
+
+    private static Checked refusal(Reason reason, String detail) {
+        return new Checked(refused(reason, detail), null, null, null);
     }
 
     /** GET, HEAD and OPTIONS change nothing and may be re-sent; every other method is accepted once. */
