@@ -2,33 +2,29 @@ package dev.herald.core;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The subscription registry and local fan-out.
  *
  * <p>Publishing appends to the {@link Log}; the log tells the hub of each stored batch in offset order, and
- * the hub hands each subscriber's share to that subscriber's executor: one task per executor per batch, so a
- * batch costs one flush per subscriber, not one per message.
+ * the hub queues it to the {@link Lane} of each executor that has subscriptions. On its executor, a lane finds
+ * its own subscribers of each message and hands each its share: one write and flush per subscriber per batch
+ * (or per several batches, when they queue up), not one per message.
  *
  * <p>Latest-value topics (readings, prices) are the hub's or a subscription's choice: on them, a subscriber that
  * falls behind gets the newest message of each topic rather than the backlog; {@link Subscription} says how.
  */
 public final class Hub {
-    private static final Logger log = LoggerFactory.getLogger(Hub.class);
-
     /** The filter of a subscription that may see every topic its selectors match. */
     public static final Predicate<Topic> EVERY_TOPIC = topic -> true;
 
@@ -38,7 +34,8 @@ public final class Hub {
     private final Log store;
     private final Executor reader;
     private final Predicate<Topic> latestValue;
-    private final SubscriptionIndex index = new SubscriptionIndex();
+    // Changed under their own lock; read without it by the log's listener.
+    private final Map<Executor, Lane> lanes = new ConcurrentHashMap<>();
     private final AtomicInteger subscriptions = new AtomicInteger();
 
     /**
@@ -129,22 +126,34 @@ public final class Hub {
      * snapshot that may miss changes racing with it.
      */
     public Map<Selector, Integer> subscriptionsBySelector() {
-        return index.counts();
+        Map<String, Integer> total = new HashMap<>();
+        lanes.values().forEach(lane -> lane.index().countInto(total));
+        Map<Selector, Integer> sorted = new LinkedHashMap<>();
+        total.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()
+                        .thenComparing(Map.Entry.comparingByKey()))
+                .forEach(e -> sorted.put(Selector.of(e.getKey()), e.getValue()));
+        return sorted;
     }
 
     Executor reader() {
         return reader;
     }
 
-    // Adding and removing lock the subscription, so that a cancel racing with the start leaves nothing behind.
+    // Adding and removing lock the subscription, so that a cancel racing with the start leaves nothing behind,
+    // and the lanes, so that a lane is dropped only when its last subscription goes.
     void add(Subscription subscription) {
         synchronized (subscription) {
             if (subscription.isCancelled() || subscription.indexed) {
                 return;
             }
             subscription.indexed = true;
-            for (Selector selector : subscription.selectors()) {
-                index.add(selector, subscription);
+            synchronized (lanes) {
+                Lane lane = lanes.computeIfAbsent(subscription.executor(), Lane::new);
+                for (Selector selector : subscription.selectors()) {
+                    lane.index().add(selector, subscription);
+                }
+                lane.added();
             }
         }
         subscriptions.incrementAndGet();
@@ -156,31 +165,21 @@ public final class Hub {
                 return;
             }
             subscription.indexed = false;
-            for (Selector selector : subscription.selectors()) {
-                index.remove(selector, subscription);
+            synchronized (lanes) {
+                Lane lane = lanes.get(subscription.executor());
+                for (Selector selector : subscription.selectors()) {
+                    lane.index().remove(selector, subscription);
+                }
+                lane.removed();
+                if (lane.subscriptions() == 0) {
+                    lanes.remove(subscription.executor());
+                }
             }
         }
         subscriptions.decrementAndGet();
     }
 
     private void fanOut(List<Message> messages) {
-        Map<Executor, Map<Subscription, List<Message>>> plan = new HashMap<>();
-        for (Message message : messages) {
-            index.collect(message.topic(), subscription -> {
-                List<Message> share = plan.computeIfAbsent(subscription.executor(), e -> new LinkedHashMap<>())
-                        .computeIfAbsent(subscription, s -> new ArrayList<>(messages.size()));
-                // Two selectors of one subscription may match the same message; they are adjacent here.
-                if (share.isEmpty() || share.get(share.size() - 1) != message) {
-                    share.add(message);
-                }
-            });
-        }
-        plan.forEach((executor, shares) -> {
-            try {
-                executor.execute(() -> shares.forEach(Subscription::offer));
-            } catch (RejectedExecutionException e) {
-                log.debug("executor shut down; {} subscriptions miss a live batch", shares.size());
-            }
-        });
+        lanes.values().forEach(lane -> lane.offer(messages));
     }
 }

@@ -9,7 +9,7 @@ import java.util.function.Consumer;
  * Which subscriptions want which topics: a trie of selector segments, where {@code +} and {@code #} are
  * children like any other.
  *
- * <p>Lookups are lock-free and run on the thread that fans out; changes are serialised by a lock. A lookup
+ * <p>Lookups are lock-free and run on the executor of the index's {@link Lane}; changes are serialised by a lock. A lookup
  * that races with an {@link #add} may miss the new subscription; that is safe because a subscription reads
  * the log after it is added, and every message fanned out was in the log before.
  */
@@ -90,22 +90,15 @@ final class SubscriptionIndex {
         return root.isEmpty();
     }
 
-    /** Subscriptions per selector, most first; ties by pattern. */
-    Map<Selector, Integer> counts() {
-        Map<String, Integer> found = new java.util.HashMap<>();
-        count(root, "", found);
-        Map<Selector, Integer> sorted = new java.util.LinkedHashMap<>();
-        found.entrySet().stream()
-                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()
-                        .thenComparing(Map.Entry.comparingByKey()))
-                .forEach(e -> sorted.put(Selector.of(e.getKey()), e.getValue()));
-        return sorted;
+    /** Adds the subscriptions of each selector to {@code into}, by pattern. */
+    void countInto(Map<String, Integer> into) {
+        count(root, "", into);
     }
 
     private static void count(Node node, String path, Map<String, Integer> into) {
         int here = node.here.size();
         if (here > 0 && !path.isEmpty()) {
-            into.put(path, here);
+            into.merge(path, here, Integer::sum);
         }
         node.children.forEach((segment, child) -> count(child, path.isEmpty() ? segment : path + "/" + segment, into));
     }

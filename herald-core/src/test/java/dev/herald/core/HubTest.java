@@ -288,4 +288,33 @@ class HubTest {
         await(() -> r.messages.size() == 100);
         assertThat(r.batchSizes).containsExactly(100);
     }
+
+    @Test
+    void batchesThatQueueUpWhileTheSubscriberIsBusyArriveAsOneDelivery() throws Exception {
+        Hub hub = new Hub(new MemoryLog(), reader);
+        Recorder r = new Recorder();
+        Recorder other = new Recorder();
+        // Overlapping selectors: each message once, in a delivery of everything that queued up.
+        hub.subscribe(List.of(Selector.of("t/#"), Selector.of("t/a")), Start.now(), r);
+        hub.subscribe(List.of(Selector.of("t/#")), Start.now(), other);
+        settle(r);
+        settle(other);
+        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+        r.loop.execute(() -> {
+            try {
+                busy.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        for (int i = 0; i < 5; i++) {
+            publish(hub, "t/a", Integer.toString(i));
+        }
+        busy.countDown();
+        await(() -> r.messages.size() == 5 && other.messages.size() == 5);
+        Thread.sleep(50);
+        assertThat(r.data()).containsExactly("0", "1", "2", "3", "4");
+        assertThat(r.batchSizes).containsExactly(5);
+        assertThat(other.data()).containsExactly("0", "1", "2", "3", "4");
+    }
 }

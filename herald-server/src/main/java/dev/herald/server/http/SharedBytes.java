@@ -2,11 +2,16 @@ package dev.herald.server.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
  * Bytes written to many channels: one read-only buffer that a write cannot release, so that every channel is
  * sent a {@code duplicate()} of it and nobody owns it but the garbage collector.
+ *
+ * <p>The bytes are off the heap (a JDK direct buffer, freed with it by the garbage collector), so a socket
+ * write takes them as they are: a heap buffer would be copied into a direct one on every write, once per
+ * subscriber.
  */
 public final class SharedBytes {
     private SharedBytes() {
@@ -14,6 +19,18 @@ public final class SharedBytes {
 
     public static ByteBuf of(CharSequence text) {
         byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
-        return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(bytes).asReadOnly());
+        return shared(ByteBuffer.allocateDirect(bytes.length).put(bytes));
+    }
+
+    /** {@code text} as one HTTP/1.1 chunk: its size in hex, CRLF, its UTF-8 bytes, CRLF. */
+    public static ByteBuf chunk(CharSequence text) {
+        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] size = (Integer.toHexString(bytes.length) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        return shared(ByteBuffer.allocateDirect(size.length + bytes.length + 2).put(size).put(bytes)
+                .put((byte) '\r').put((byte) '\n'));
+    }
+
+    private static ByteBuf shared(ByteBuffer filled) {
+        return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(filled.flip().asReadOnlyBuffer()));
     }
 }

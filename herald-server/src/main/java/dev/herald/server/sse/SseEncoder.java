@@ -15,7 +15,8 @@ import java.util.function.Function;
  * and CRLF, so that no content can start a field or an event of its own.
  *
  * <p>A message's frame is computed once and shared by every stream: each write sends a duplicate of one
- * unreleasable buffer.
+ * unreleasable buffer. The frame is an HTTP/1.1 chunk already (size line, event, CRLF), so that a stream writes
+ * it below the HTTP codec, straight to the socket: no chunk header to allocate and encode per subscriber.
  */
 public final class SseEncoder {
     /** A comment that keeps proxies from closing an idle stream. */
@@ -28,7 +29,7 @@ public final class SseEncoder {
         this.epoch = epoch;
     }
 
-    /** The shared frame of {@code message}; write a {@code duplicate()} of it. */
+    /** The shared frame of {@code message}, as one HTTP/1.1 chunk; write a {@code duplicate()} of it. */
     public ByteBuf frame(Message message) {
         return message.encoded(frames);
     }
@@ -41,7 +42,7 @@ public final class SseEncoder {
         }
         data(b, message.data());
         b.append('\n');
-        return SharedBytes.of(b);
+        return SharedBytes.chunk(b);
     }
 
     /** The opening of every stream: a reconnect delay for EventSource, and a comment to get past buffers. */

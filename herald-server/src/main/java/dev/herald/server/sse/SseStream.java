@@ -15,6 +15,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
@@ -35,6 +36,7 @@ final class SseStream extends ChannelInboundHandlerAdapter implements Subscriber
     private static final Logger log = LoggerFactory.getLogger(SseStream.class);
 
     private final Channel channel;
+    private final ChannelHandlerContext wire; // below the HTTP codec: where pre-chunked frames are written
     private final SseEncoder encoder;
     private final Heartbeats heartbeats;
     private final Metrics metrics;
@@ -44,6 +46,7 @@ final class SseStream extends ChannelInboundHandlerAdapter implements Subscriber
 
     SseStream(Channel channel, SseEncoder encoder, Heartbeats heartbeats, Metrics metrics) {
         this.channel = channel;
+        this.wire = channel.pipeline().context(HttpServerCodec.class);
         this.encoder = encoder;
         this.heartbeats = heartbeats;
         this.metrics = metrics;
@@ -88,10 +91,12 @@ final class SseStream extends ChannelInboundHandlerAdapter implements Subscriber
 
     @Override
     public void onMessages(List<Message> messages) {
+        // Each frame is a whole chunk, and the codec is between a chunk and the next (the response head is
+        // written and no chunk is cut): past it, straight to the socket, with none of the handlers above.
         for (Message m : messages) {
-            channel.write(new DefaultHttpContent(encoder.frame(m).duplicate()), channel.voidPromise());
+            wire.write(encoder.frame(m).duplicate(), wire.voidPromise());
         }
-        channel.flush();
+        wire.flush();
         metrics.delivered(TRANSPORT, messages.size());
     }
 

@@ -149,8 +149,9 @@ class SseWireTest {
     void theSharedFrameIsEncodedOnce() {
         Message m = new Message(7, Topic.of("t"), "e", "d", 0, "");
         assertThat(encoder.frame(m)).isSameAs(encoder.frame(m));
-        assertThat(encoder.frame(m).toString(StandardCharsets.UTF_8)).isEqualTo(
-                "id: " + log.epoch() + "-7\nevent: e\ndata: d\n\n");
+        String event = "id: " + log.epoch() + "-7\nevent: e\ndata: d\n\n";
+        assertThat(encoder.frame(m).toString(StandardCharsets.UTF_8))
+                .isEqualTo(Integer.toHexString(event.length()) + "\r\n" + event + "\r\n");
     }
 
     @Test
