@@ -289,8 +289,12 @@ final class Publisher {
                     if (options.rate() > 0 || !issuing || bounded()) {
                         break;
                     }
-                    issued++;
-                    waiting.add(new Due(nextTopic, System.nanoTime())); // unpaced: due now
+                    // Unpaced: a request's worth of messages on the next topic, due now.
+                    long now = System.nanoTime();
+                    for (int i = 0; i < options.batch() && !bounded(); i++) {
+                        issued++;
+                        waiting.add(new Due(nextTopic, now));
+                    }
                     nextTopic += connections.length;
                     if (nextTopic >= options.topics()) {
                         nextTopic = index;

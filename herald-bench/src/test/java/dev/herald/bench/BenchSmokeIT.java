@@ -95,4 +95,13 @@ class BenchSmokeIT {
     void webSocketSubscribersGetEveryMessageOnceInOrder() throws Exception {
         assertEverythingDeliveredOnceInOrder(bench("-t", "ws", "-n", "50", "--rate", "40", "-d", "1"), 50);
     }
+
+    @Test
+    void unpacedPublishingFillsEveryBatch() throws Exception {
+        JsonNode s = bench("-n", "10", "--rate", "0", "--batch", "50", "--messages", "1000", "--publishers", "2",
+                "--topics", "2", "-d", "5");
+        assertEverythingDeliveredOnceInOrder(s, 10);
+        assertThat(s.at("/publish/acked").asLong()).isEqualTo(1000);
+        assertThat(s.at("/publish/requests").asLong()).isEqualTo(20);
+    }
 }
