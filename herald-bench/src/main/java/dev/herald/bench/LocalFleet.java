@@ -96,6 +96,9 @@ final class LocalFleet implements Fleet {
             subscribers[i] = new Subscriber(index, index % options.topics(),
                     new InetSocketAddress(offset(firstSource, index % options.sourceAddresses()), 0));
         }
+        if (count > 0) {
+            Warmup.clientPaths(options);
+        }
     }
 
     private static InetAddress address(String a) {

@@ -223,7 +223,10 @@ public final class Subscription {
     }
 
     private void readPage() {
-        long from = position;
+        readPage(position);
+    }
+
+    private void readPage(long from) {
         overflowed = false;
         reading = true;
         read(() -> hub.log().read(selectors, from, PAGE), page -> onPage(from, page));
@@ -241,12 +244,15 @@ public final class Subscription {
             reportedTrim = page.trimmedThrough();
             subscriber.onTruncated(new Cursor(hub.log().epoch(), from));
         }
-        deliver(page.messages(), true, false);
-        if (page.messages().size() == PAGE || overflowed) {
-            if (subscriber.isWritable()) {
-                readPage();
-            }
-            return; // resume() reads on
+        List<Message> messages = page.messages();
+        boolean more = messages.size() == PAGE || overflowed;
+        if (more && subscriber.isWritable()) {
+            // The next page is read while this one is written; the position is then past this page.
+            readPage(messages.isEmpty() ? position : Math.max(position, messages.get(messages.size() - 1).offset()));
+        }
+        deliver(messages, true, false);
+        if (more) {
+            return; // the page under way reads on, or resume() does
         }
         List<Message> rest = new ArrayList<>(buffer.size());
         for (Message m : buffer) {

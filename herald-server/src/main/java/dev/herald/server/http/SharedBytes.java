@@ -18,16 +18,11 @@ public final class SharedBytes {
     }
 
     public static ByteBuf of(CharSequence text) {
-        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
-        return shared(ByteBuffer.allocateDirect(bytes.length).put(bytes));
+        return of(text.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** {@code text} as one HTTP/1.1 chunk: its size in hex, CRLF, its UTF-8 bytes, CRLF. */
-    public static ByteBuf chunk(CharSequence text) {
-        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
-        byte[] size = (Integer.toHexString(bytes.length) + "\r\n").getBytes(StandardCharsets.US_ASCII);
-        return shared(ByteBuffer.allocateDirect(size.length + bytes.length + 2).put(size).put(bytes)
-                .put((byte) '\r').put((byte) '\n'));
+    public static ByteBuf of(byte[] bytes) {
+        return shared(ByteBuffer.allocateDirect(bytes.length).put(bytes));
     }
 
     private static ByteBuf shared(ByteBuffer filled) {

@@ -3,6 +3,7 @@ package dev.herald.server.sse;
 import dev.herald.core.Cursor;
 import dev.herald.core.Message;
 import dev.herald.server.http.SharedBytes;
+import dev.herald.server.http.SharedChunk;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
@@ -14,27 +15,27 @@ import java.util.function.Function;
  * (left out for the default {@code message}) and one {@code data:} line per line of the data, split on CR, LF
  * and CRLF, so that no content can start a field or an event of its own.
  *
- * <p>A message's frame is computed once and shared by every stream: each write sends a duplicate of one
- * unreleasable buffer. The frame is an HTTP/1.1 chunk already (size line, event, CRLF), so that a stream writes
- * it below the HTTP codec, straight to the socket: no chunk header to allocate and encode per subscriber.
+ * <p>A message's frame is computed once and shared by every stream. It is an HTTP/1.1 chunk already (size line,
+ * event, CRLF), so that a stream writes it below the HTTP codec, straight to the socket: no chunk header to
+ * allocate and encode per subscriber.
  */
 public final class SseEncoder {
     /** A comment that keeps proxies from closing an idle stream. */
     public static final ByteBuf HEARTBEAT = SharedBytes.of(":\n\n");
 
     private final String epoch;
-    private final Function<Message, ByteBuf> frames = this::encode;
+    private final Function<Message, SharedChunk> frames = this::encode;
 
     public SseEncoder(String epoch) {
         this.epoch = epoch;
     }
 
-    /** The shared frame of {@code message}, as one HTTP/1.1 chunk; write a {@code duplicate()} of it. */
-    public ByteBuf frame(Message message) {
+    /** The shared frame of {@code message}, as one HTTP/1.1 chunk. */
+    public SharedChunk frame(Message message) {
         return message.encoded(frames);
     }
 
-    private ByteBuf encode(Message message) {
+    private SharedChunk encode(Message message) {
         StringBuilder b = new StringBuilder(message.data().length() + 64);
         b.append("id: ").append(epoch).append('-').append(message.offset()).append('\n');
         if (!message.event().equals(Message.DEFAULT_EVENT)) {
@@ -42,7 +43,7 @@ public final class SseEncoder {
         }
         data(b, message.data());
         b.append('\n');
-        return SharedBytes.chunk(b);
+        return SharedChunk.of(b);
     }
 
     /** The opening of every stream: a reconnect delay for EventSource, and a comment to get past buffers. */

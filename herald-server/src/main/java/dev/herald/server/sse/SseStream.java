@@ -7,6 +7,7 @@ import dev.herald.core.Cursor;
 import dev.herald.core.Message;
 import dev.herald.core.Subscriber;
 import dev.herald.core.Subscription;
+import dev.herald.server.http.SharedChunk;
 import dev.herald.server.ops.Metrics;
 import dev.herald.server.presence.Attendance;
 import io.netty.buffer.ByteBuf;
@@ -20,6 +21,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executor;
@@ -93,8 +95,14 @@ final class SseStream extends ChannelInboundHandlerAdapter implements Subscriber
     public void onMessages(List<Message> messages) {
         // Each frame is a whole chunk, and the codec is between a chunk and the next (the response head is
         // written and no chunk is cut): past it, straight to the socket, with none of the handlers above.
-        for (Message m : messages) {
-            wire.write(encoder.frame(m).duplicate(), wire.voidPromise());
+        if (messages.size() == 1) {
+            wire.write(encoder.frame(messages.get(0)).alone().duplicate(), wire.voidPromise());
+        } else {
+            List<SharedChunk> frames = new ArrayList<>(messages.size());
+            for (Message m : messages) {
+                frames.add(encoder.frame(m));
+            }
+            wire.write(SharedChunk.join(wire.alloc(), frames), wire.voidPromise());
         }
         wire.flush();
         metrics.delivered(TRANSPORT, messages.size());

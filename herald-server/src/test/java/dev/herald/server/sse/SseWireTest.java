@@ -111,6 +111,19 @@ class SseWireTest {
     }
 
     @Test
+    void aBatchIsWrittenAsOneChunk() {
+        request("GET /api/v1/stream?topic=t HTTP/1.1\r\nHost: x\r\n\r\n");
+        hub.publish(List.of(Draft.of(Topic.of("t"), "\u00e9"), Draft.of(Topic.of("t"), "b\nc"),
+                Draft.of(Topic.of("t"), "d"))).join();
+        String e = log.epoch();
+        String events = "id: " + e + "-1\ndata: \u00e9\n\n" + "id: " + e + "-2\ndata: b\ndata: c\n\n"
+                + "id: " + e + "-3\ndata: d\n\n";
+        int bytes = events.getBytes(StandardCharsets.UTF_8).length;
+        String wire = new String(events.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        assertThat(drain()).isEqualTo(Integer.toHexString(bytes) + "\r\n" + wire + "\r\n");
+    }
+
+    @Test
     void dataCannotInjectAFieldOrAnEvent() {
         request("GET /api/v1/stream?topic=t HTTP/1.1\r\nHost: x\r\n\r\n");
         publish("t", Message.DEFAULT_EVENT, "x\n\nid: forged\nevent: evil\r\rdata: y");
@@ -150,7 +163,8 @@ class SseWireTest {
         Message m = new Message(7, Topic.of("t"), "e", "d", 0, "");
         assertThat(encoder.frame(m)).isSameAs(encoder.frame(m));
         String event = "id: " + log.epoch() + "-7\nevent: e\ndata: d\n\n";
-        assertThat(encoder.frame(m).toString(StandardCharsets.UTF_8))
+        assertThat(encoder.frame(m).alone()).isSameAs(encoder.frame(m).alone());
+        assertThat(encoder.frame(m).alone().toString(StandardCharsets.UTF_8))
                 .isEqualTo(Integer.toHexString(event.length()) + "\r\n" + event + "\r\n");
     }
 
