@@ -4,7 +4,7 @@ import dev.herald.core.Epochs;
 import dev.herald.core.Message;
 import dev.herald.core.Topic;
 import dev.herald.jmh.Payloads;
-import io.netty.buffer.ByteBuf;
+import dev.herald.server.http.SharedChunk;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -51,14 +51,14 @@ public class SseEncoderBenchmark {
     }
 
     @Benchmark
-    public ByteBuf encode() {
+    public SharedChunk encode() {
         // A new message, as the log hands each one over; its frame is not cached yet.
         Message message = new Message(++offset, topic, Message.DEFAULT_EVENT, text, 1_780_000_000_000L, "");
         return encoder.frame(message);
     }
 
     @Benchmark
-    public ByteBuf cached() {
+    public SharedChunk cached() {
         return encoder.frame(framed);
     }
 }
