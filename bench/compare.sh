@@ -30,10 +30,10 @@ declare -A size=(
   [a-subscribers]=10000 [a-rate]=10 [a-seconds]=20
   [b-topics]=1000 [b-per-topic]=10 [b-rate]=1000 [b-seconds]=20
   [c-subscribers]=19000 [c-seconds]=30
-  [d-seconds]=10 [d-connections]=16 [d-batch]=100
+  [d-seconds]=10 [d-connections]=128 [d-batch]=100
   [e-messages]=100000
   [g-subscribers]=10000 [g-seconds]=10 [g-rates]=10,20,50,100,200,500,1000,2000,5000,10000 [g-p99-ms]=100
-  [ramp]=2000 [settle]=2 [drain]=15
+  [ramp]=2000 [settle]=2 [drain]=15 [warmup]=5
 )
 declare -A quick=(
   [a-subscribers]=1000 [a-seconds]=10
@@ -42,7 +42,7 @@ declare -A quick=(
   [d-seconds]=3
   [e-messages]=2000
   [g-subscribers]=500 [g-seconds]=3 [g-rates]=10,100
-  [settle]=1 [drain]=5
+  [settle]=1 [drain]=5 [warmup]=2
 )
 
 servers=herald,nchan,pushpin
@@ -232,18 +232,40 @@ bench_run() {
     || echo "compare: $server $file: the bench exited with $? (see $results/bench-$server-$file.log)" >&2
 }
 
-# scenario_X SERVER: runs scenario X against a fresh SERVER.
+# warm SERVER FILE-LABEL ARGS...: the same load for a few seconds (a tenth of the messages, for a catch-up) on
+# topics of its own, not measured: no server, and not the bench, is measured before its JIT or caches warmed up.
+warm() {
+  local server="$1" file="$2"
+  shift 2
+  (( ${size[warmup]} > 0 )) || return 0
+  local kept=() catch_up=0
+  while (( $# > 0 )); do
+    case "$1" in
+      -d|--messages) shift 2 ;;
+      --catch-up) catch_up=1; kept+=("$1"); shift ;;
+      *) kept+=("$1"); shift ;;
+    esac
+  done
+  (( catch_up == 0 )) || kept+=(--messages $(( ${size[e-messages]} / 10 )))
+  echo "compare: $server $file: warming up for ${size[warmup]} s" >&2
+  "${bench[@]}" $(server_args "$server") --ramp "${size[ramp]}" --settle 0.5 --drain 2 --progress off \
+    --topic-prefix "warm-$file" "${kept[@]}" -d "${size[warmup]}" \
+    >/dev/null 2>>"$results/warmup-$server-$file.log" \
+    || echo "compare: $server $file: the warm-up exited with $? (see $results/warmup-$server-$file.log)" >&2
+}
+
+# scenario_X SERVER: runs scenario X against a fresh SERVER (c measures memory from idle: no warm-up there).
 scenario_a() {
   local args=(--label a -n "${size[a-subscribers]}" --rate "${size[a-rate]}" -d "${size[a-seconds]}")
   subscribe_args "$1"; publish_args "$1" 1
-  start_"$1" a; bench_run "$1" a "${args[@]}"; stop_server
+  start_"$1" a; warm "$1" a "${args[@]}"; bench_run "$1" a "${args[@]}"; stop_server
 }
 scenario_b() {
   local n=$(( ${size[b-topics]} * ${size[b-per-topic]} ))
   local args=(--label b -n "$n" --topics "${size[b-topics]}" --rate "${size[b-rate]}" -d "${size[b-seconds]}"
     --publishers 8)
   subscribe_args "$1"; publish_args "$1" 1
-  start_"$1" b; bench_run "$1" b "${args[@]}"; stop_server
+  start_"$1" b; warm "$1" b "${args[@]}"; bench_run "$1" b "${args[@]}"; stop_server
 }
 scenario_c() {
   local args=(--label c -n "${size[c-subscribers]}" --rate 1 -d "${size[c-seconds]}")
@@ -254,7 +276,7 @@ scenario_d() {
   local args=(--label d1 -n 0 --rate 0 -d "${size[d-seconds]}" --topics "${size[d-connections]}"
     --publishers "${size[d-connections]}")
   publish_args "$1" 1
-  start_"$1" d1; bench_run "$1" d1 "${args[@]}"; stop_server
+  start_"$1" d1; warm "$1" d1 "${args[@]}"; bench_run "$1" d1 "${args[@]}"; stop_server
   if [[ $1 == nchan ]]; then
     skipped+=("d2 (batches) on nchan: its publisher takes one message per request")
     return
@@ -262,7 +284,7 @@ scenario_d() {
   args=(--label d2 -n 0 --rate 0 -d "${size[d-seconds]}" --topics "${size[d-connections]}"
     --publishers "${size[d-connections]}")
   publish_args "$1" "${size[d-batch]}"
-  start_"$1" d2; bench_run "$1" d2 "${args[@]}"; stop_server
+  start_"$1" d2; warm "$1" d2 "${args[@]}"; bench_run "$1" d2 "${args[@]}"; stop_server
 }
 scenario_e() {
   if [[ $1 == pushpin ]]; then
@@ -277,20 +299,27 @@ scenario_e() {
     herald) publish_args herald 1000 ;;
     nchan) publish_args nchan 1; args+=(--pipeline 16) ;;
   esac
-  start_"$1" e; bench_run "$1" e "${args[@]}"; stop_server
+  start_"$1" e; warm "$1" e "${args[@]}"; bench_run "$1" e "${args[@]}"; stop_server
 }
 scenario_f() {
-  if [[ $1 != herald ]]; then
-    skipped+=("f (long polling) on $1: the bench speaks Herald's poll API only so far")
+  if [[ $1 == pushpin ]]; then
+    skipped+=("f (long polling) on pushpin: it keeps no history, so a poller misses what is published between its polls")
     return
   fi
   local args=(--label f -t poll -n "${size[a-subscribers]}" --rate "${size[a-rate]}" -d "${size[a-seconds]}")
-  start_"$1" f; bench_run "$1" f "${args[@]}"; stop_server
+  if [[ $1 == nchan ]]; then
+    args+=(--poll-protocol conditional)   # nchan's long polling: If-Modified-Since and If-None-Match
+  fi
+  subscribe_args "$1"; publish_args "$1" 1
+  start_"$1" f; warm "$1" f "${args[@]}"; bench_run "$1" f "${args[@]}"; stop_server
 }
 scenario_g() {
   # The rate doubles (about) until p99 passes the bound or a message is lost; the table takes the highest
   # clean rate. One fresh server for the whole search, subscribers reconnected at each step.
   start_"$1" g
+  local args=(--label g -n "${size[g-subscribers]}" --rate 100)
+  subscribe_args "$1"; publish_args "$1" 1
+  warm "$1" g "${args[@]}"
   local rate
   for rate in ${size[g-rates]//,/ }; do
     local args=(--label g -n "${size[g-subscribers]}" --rate "$rate" -d "${size[g-seconds]}")

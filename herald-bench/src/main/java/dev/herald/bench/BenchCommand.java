@@ -48,6 +48,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "The header with the last event id when an SSE subscriber comes back; '' for none (default: ${DEFAULT-VALUE}).")
     String resumeHeader;
 
+    @Option(names = "--poll-protocol", defaultValue = "herald",
+            description = "herald (a cursor, JSON answers) or conditional (If-Modified-Since and If-None-Match, one "
+                    + "message per answer: nchan's long polling) (default: ${DEFAULT-VALUE}).")
+    PollProtocol pollProtocol;
+
     @Option(names = "--poll-timeout", defaultValue = "25", description = "{timeout} of long polls, seconds (default: ${DEFAULT-VALUE}).")
     int pollTimeout;
 
@@ -176,7 +181,7 @@ public final class BenchCommand implements Callable<Integer> {
     BenchOptions options() {
         return new BenchOptions(label, server, transport, base,
                 subscribeUrl != null ? subscribeUrl : transport.heraldUrl(), subscribeHeaders, resumeHeader,
-                pollTimeout, wsSubscribe, wsResume, wsReadyType, wsDataPointer, wsIdPointer, publishUrl,
+                pollProtocol, pollTimeout, wsSubscribe, wsResume, wsReadyType, wsDataPointer, wsIdPointer, publishUrl,
                 publishMethod, publishHeaders != null ? publishHeaders : List.of("Content-Type: application/json"),
                 publishBody, batch, batchOpen, batchSeparator, batchClose, subscribers, topics, topicPrefix, ramp,
                 sourceAddresses, firstSourceAddress, rate, duration, messages, publishers, pipeline, payloadBytes,

@@ -18,6 +18,7 @@ import java.util.List;
  * @param subscribeUrl the subscribe URL template ({@code {topic}}, {@code {cursor}}, {@code {timeout}}, {@code {sub}})
  * @param subscribeHeaders {@code Name: value} templates sent with each subscribe request or upgrade
  * @param resumeHeader the header that carries the last event id when an SSE subscriber reconnects
+ * @param pollProtocol how a long poll asks for what follows (Herald's cursor, or HTTP conditional requests)
  * @param pollTimeout the {@code {timeout}} of a long poll, in seconds (the first poll of each subscriber uses 0)
  * @param wsSubscribe the frame a WebSocket subscriber sends after the upgrade
  * @param wsResume the frame it sends instead when it resumes from a cursor ({@code {cursor}})
@@ -67,6 +68,7 @@ public record BenchOptions(
         String subscribeUrl,
         List<String> subscribeHeaders,
         String resumeHeader,
+        PollProtocol pollProtocol,
         int pollTimeout,
         String wsSubscribe,
         String wsResume,

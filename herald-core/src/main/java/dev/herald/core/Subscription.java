@@ -229,6 +229,13 @@ public final class Subscription {
     private void readPage(long from) {
         overflowed = false;
         reading = true;
+        if (from >= hub.log().head()) {
+            // Nothing after from yet, and the subscription is indexed: what comes next arrives live (a log moves
+            // its head before it fans out). A caught-up poll or reconnect reads nothing.
+            History none = new History(List.of(), reportedTrim);
+            run(() -> onPage(from, none));
+            return;
+        }
         read(() -> hub.log().read(selectors, from, PAGE), page -> onPage(from, page));
     }
 

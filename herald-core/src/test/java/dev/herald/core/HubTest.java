@@ -317,4 +317,20 @@ class HubTest {
         assertThat(r.batchSizes).containsExactly(5);
         assertThat(other.data()).containsExactly("0", "1", "2", "3", "4");
     }
+
+    @Test
+    void aSubscriptionWithNothingToCatchUpDoesNotReadTheLog() throws Exception {
+        Hub hub = new Hub(new MemoryLog(), task -> {
+            throw new java.util.concurrent.RejectedExecutionException("no history reads here");
+        });
+        publish(hub, "t", "old");
+        Recorder r = new Recorder();
+        hub.subscribe(List.of(Selector.of("t")), Start.now(), r);
+        settle(r);
+        publish(hub, "t", "new");
+        await(() -> r.messages.size() == 1);
+        assertThat(r.data()).containsExactly("new");
+        assertThat(r.caughtUp.get()).isEqualTo(1);
+        assertThat(r.failures).isEmpty();
+    }
 }

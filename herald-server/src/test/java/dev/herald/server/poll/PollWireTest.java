@@ -355,12 +355,15 @@ class PollWireTest {
 
     @Test
     void aHistoryReadThatFailsIsA503ToRetryWithTheSameCursor() {
-        Hub failing = new Hub(new MemoryLog(), task -> {
+        MemoryLog behind = new MemoryLog();
+        Hub failing = new Hub(behind, task -> {
             throw new RejectedExecutionException("reader shut down");
         });
+        // A message after the cursor: the poll must read history (a caught-up poll reads nothing).
+        failing.publish(List.of(Draft.of(Topic.of("t"), "missed"))).join();
         channel.finishAndReleaseAll();
         channel = connect(failing, TestGateways.open());
-        Answer a = poll("topic=t&timeout=25");
+        Answer a = poll("topic=t&timeout=25&cursor=" + behind.epoch() + "-0");
         assertThat(a.status()).isEqualTo(503);
         assertThat(a.head()).contains("retry-after: 1\r\n");
         assertThat(a.body()).contains("urn:herald:problem:history-unavailable");
