@@ -68,6 +68,24 @@ record Keys(String base) {
         return base + "t:" + topic.name();
     }
 
+    /**
+     * Sorted set: the presence seats on one topic, member = holder, NUL, user; score = when the seat runs out,
+     * in milliseconds of Redis's clock.
+     */
+    String seats(Topic topic) {
+        return base + "p:seats:" + topic.name();
+    }
+
+    /** Hash: user to how many seats it holds on one topic (see {@link #seats}). */
+    String seated(Topic topic) {
+        return base + "p:users:" + topic.name();
+    }
+
+    /** Sorted set: topic to when its first presence seat runs out; where the sweeps look. */
+    String presenceDue() {
+        return base + "p:due";
+    }
+
     /** The seven keys every writing script takes first, in the order prelude.lua names them. */
     String[] writing(int extra) {
         String[] k = new String[7 + extra];

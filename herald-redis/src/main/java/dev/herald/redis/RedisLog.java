@@ -80,7 +80,8 @@ import org.slf4j.LoggerFactory;
  * a replica promoted after a failover may lack the newest appends, which this log then sees as the sequence
  * going back, and it stops as above rather than give out an offset twice.
  *
- * <p>{@link #limits()} gives the rate limits and once-only marks that the nodes share besides the log.
+ * <p>{@link #limits()} gives the rate limits and once-only marks that the nodes share besides the log, and
+ * {@link #roster()} their presence.
  */
 public final class RedisLog implements Log {
     private static final Logger log = LoggerFactory.getLogger(RedisLog.class);
@@ -99,6 +100,8 @@ public final class RedisLog implements Log {
     private final ScheduledExecutorService passes;
     private final StatefulRedisConnection<String, String> limitsConnection;
     private final RedisLimits limits;
+    private final StatefulRedisConnection<String, String> rosterConnection;
+    private final RedisRoster roster;
 
     private final AtomicLong head;
     private final LogState state;
@@ -110,7 +113,8 @@ public final class RedisLog implements Log {
 
     private RedisLog(RedisLogOptions options, ClientResources resources, RedisClient client,
             StatefulRedisConnection<String, String> connection, StatefulRedisConnection<String, String> following,
-            StatefulRedisConnection<String, String> limitsConnection, String epoch, long seq) {
+            StatefulRedisConnection<String, String> limitsConnection,
+            StatefulRedisConnection<String, String> rosterConnection, String epoch, long seq) {
         this.options = options;
         this.server = options.server();
         this.keys = Keys.of(options.prefix(), 0);
@@ -137,6 +141,8 @@ public final class RedisLog implements Log {
         }, server);
         this.limitsConnection = limitsConnection;
         this.limits = new RedisLimits(limitsConnection, options.prefix());
+        this.rosterConnection = rosterConnection;
+        this.roster = new RedisRoster(rosterConnection, keys);
         this.passes = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "herald-redis-retention");
             t.setDaemon(true);
@@ -172,6 +178,7 @@ public final class RedisLog implements Log {
         StatefulRedisConnection<String, String> connection = null;
         StatefulRedisConnection<String, String> following = null;
         StatefulRedisConnection<String, String> limiting = null;
+        StatefulRedisConnection<String, String> rostering = null;
         try {
             connection = client.connect();
             RedisCommands<String, String> redis = connection.sync();
@@ -191,11 +198,15 @@ public final class RedisLog implements Log {
             // The follower blocks in XREAD for up to a second: its commands may take that much longer.
             following.setTimeout(timeout.plusMillis(Follower.BLOCK_MS));
             limiting = client.connect();
-            RedisLog opened = new RedisLog(options, resources, client, connection, following, limiting, epoch,
-                    seq == null ? 0 : Long.parseLong(seq));
+            rostering = client.connect();
+            RedisLog opened = new RedisLog(options, resources, client, connection, following, limiting, rostering,
+                    epoch, seq == null ? 0 : Long.parseLong(seq));
             opened.start();
             return opened;
         } catch (RedisException | IOException | NumberFormatException e) {
+            if (rostering != null) {
+                rostering.close();
+            }
             if (limiting != null) {
                 limiting.close();
             }
@@ -249,6 +260,11 @@ public final class RedisLog implements Log {
     /** The rate limits and once-only marks that the nodes sharing this log share too; closed with the log. */
     public RedisLimits limits() {
         return limits;
+    }
+
+    /** The presence that the nodes sharing this log share too, on a connection of its own; closed with the log. */
+    public RedisRoster roster() {
+        return roster;
     }
 
     @Override
@@ -386,6 +402,7 @@ public final class RedisLog implements Log {
         follower.stop(Duration.ofSeconds(2));
         acks.releaseAll(); // stored: only the listener did not hear of them
         try {
+            rosterConnection.close();
             limitsConnection.close();
             connection.close();
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));

@@ -9,29 +9,36 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.stream.Collectors;
 
 /**
  * One Lua script, run with EVALSHA. Its SHA-1 is computed here; when Redis answers NOSCRIPT (first use, or
  * after a restart or SCRIPT FLUSH) the script is loaded and run again. That retry is safe: Redis ran nothing.
+ * A script is its files joined, a prelude of shared functions first where it has one.
  */
 enum Script {
-    APPEND("append.lua", true),
-    BUCKET("bucket.lua", false),
-    EXPIRE("expire.lua", true),
-    CLEAN("clean.lua", false),
-    PROBE("probe.lua", false),
-    READ("read.lua", false),
-    SCAN("scan.lua", false);
+    APPEND("prelude.lua", "append.lua"),
+    BUCKET("bucket.lua"),
+    EXPIRE("prelude.lua", "expire.lua"),
+    CLEAN("clean.lua"),
+    PROBE("probe.lua"),
+    READ("read.lua"),
+    SCAN("scan.lua"),
+    SEAT("roster.lua", "seat.lua"),
+    UNSEAT("roster.lua", "unseat.lua"),
+    ROLL("roster.lua", "roll.lua"),
+    DUE("due.lua");
 
     private final String source;
     private final String sha;
 
-    Script(String file, boolean prelude) {
-        this.source = (prelude ? load("prelude.lua") + "\n" : "") + load(file);
+    Script(String... files) {
+        this.source = Arrays.stream(files).map(Script::load).collect(Collectors.joining("\n"));
         this.sha = sha1(source);
     }
 

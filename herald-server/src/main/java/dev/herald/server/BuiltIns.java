@@ -1,9 +1,11 @@
 package dev.herald.server;
 
 import dev.herald.core.Hub;
+import dev.herald.redis.RedisLog;
 import dev.herald.server.auth.Access;
 import dev.herald.server.auth.App;
 import dev.herald.server.auth.Authenticator;
+import dev.herald.server.cluster.RedisPresence;
 import dev.herald.server.config.HeraldConfig;
 import dev.herald.server.config.TopicRules;
 import dev.herald.server.demo.DemoApp;
@@ -17,6 +19,7 @@ import dev.herald.server.presence.Attendance;
 import dev.herald.server.presence.MemoryPresence;
 import dev.herald.server.presence.PresenceAnnouncer;
 import dev.herald.server.presence.PresenceEndpoint;
+import dev.herald.server.presence.TimedPresence;
 import dev.herald.server.publish.PublishPolicy;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpMethod;
@@ -24,7 +27,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What Herald runs besides the transports, on the hub like any app: presence on the {@code topics.presence}
@@ -39,7 +41,7 @@ final class BuiltIns implements AutoCloseable {
     private final Hub hub;
     private final Metrics metrics;
     private final Clock clock;
-    private final MemoryPresence presence;
+    private final TimedPresence presence;
     private final Attendance attendance;
     private final PublishPolicy policy;
     private final App demoApp = DemoApp.create();
@@ -52,13 +54,16 @@ final class BuiltIns implements AutoCloseable {
         this.metrics = metrics;
         this.clock = clock;
         TopicRules topics = config.topics();
-        this.presence = new MemoryPresence(new PresenceAnnouncer(hub, clock), clock::millis);
+        PresenceAnnouncer announcer = new PresenceAnnouncer(hub, clock);
+        // In a cluster, presence is shared in the log's Redis, as rate limits are (dev.herald.server.cluster).
+        this.presence = hub.log() instanceof RedisLog redis ? new RedisPresence(redis.roster(), announcer)
+                : new MemoryPresence(announcer, clock::millis);
         this.attendance = new Attendance(presence, TopicRules.matching(topics.presence()));
         this.policy = new PublishPolicy(TopicRules.matching(topics.stamped()), TopicRules.matching(topics.presence()),
                 Set.of(PresenceAnnouncer.JOINED, PresenceAnnouncer.LEFT), clock, config.maxDataBytes());
         this.plant = new Plant(hub, config.demo().meters(), clock, System.nanoTime());
         this.adminToken = config.adminToken().isEmpty() ? randomToken() : config.adminToken();
-        metrics.gauge("herald.presence.topics", "Topics with users present", presence::topics);
+        metrics.gauge("herald.presence.topics", "Topics on which this node holds users present", presence::topics);
     }
 
     /** The configured access, with the demo app and the plant's public topics when those demos run. */
@@ -92,9 +97,9 @@ final class BuiltIns implements AutoCloseable {
         return router;
     }
 
-    /** Starts the poll leases' sweep and the plant, if it runs. */
+    /** Starts presence's timers (poll leases; in a cluster, refreshing and sweeping) and the plant, if it runs. */
     void start(EventLoopGroup timers) {
-        timers.scheduleAtFixedRate(presence::sweep, 1, 1, TimeUnit.SECONDS);
+        presence.start(timers);
         if (config.demo().plant()) {
             plant.start();
         }
@@ -102,6 +107,7 @@ final class BuiltIns implements AutoCloseable {
 
     @Override
     public void close() {
+        presence.close();
         plant.close();
     }
 

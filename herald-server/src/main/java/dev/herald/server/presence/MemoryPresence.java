@@ -5,29 +5,31 @@ import static java.util.Objects.requireNonNull;
 import dev.herald.core.Topic;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The presence of one node, in memory. Poll leases run out at the next {@link #sweep()} after they end (the
- * server sweeps every second), or earlier, when the user's last connection leaves.
+ * The presence of one node, in memory. Poll leases run out at the next {@link #sweep()} after they end (swept
+ * every second once {@link #start started}), or earlier, when the user's last connection leaves.
  *
  * <p>One lock guards everything, and {@link Changes} are told under it, so that they see arrivals and departures
  * in the order they happened: a user who leaves and comes back is announced leaving before arriving.
  * Each operation is a few map lookups. Memory is bounded by the open connections and the live poll leases.
  */
-public final class MemoryPresence implements Presence {
+public final class MemoryPresence implements TimedPresence {
     private static final Logger log = LoggerFactory.getLogger(MemoryPresence.class);
-    /** Names sorted as a person reads them: case aside first, then exactly, so the order is total. */
-    static final Comparator<String> BY_NAME = String.CASE_INSENSITIVE_ORDER.thenComparing(Comparator.naturalOrder());
 
     private record Seat(Topic topic, String user) {
     }
@@ -45,6 +47,7 @@ public final class MemoryPresence implements Presence {
     private final LongSupplier millis;
     private final Map<Topic, Map<String, Member>> rooms = new HashMap<>();
     private final Set<Seat> leased = new HashSet<>();
+    private ScheduledFuture<?> sweeps;
 
     /** @param millis the clock of poll leases, in milliseconds */
     public MemoryPresence(Changes changes, LongSupplier millis) {
@@ -91,10 +94,10 @@ public final class MemoryPresence implements Presence {
     }
 
     @Override
-    public synchronized List<String> list(Topic topic) {
+    public synchronized CompletionStage<List<String>> list(Topic topic) {
         Map<String, Member> room = rooms.get(topic);
         if (room == null) {
-            return List.of();
+            return CompletableFuture.completedFuture(List.of());
         }
         long now = millis.getAsLong();
         List<String> users = new ArrayList<>(room.size());
@@ -104,7 +107,13 @@ public final class MemoryPresence implements Presence {
             }
         });
         users.sort(BY_NAME);
-        return users;
+        return CompletableFuture.completedFuture(users);
+    }
+
+    /** Sweeps every second. */
+    @Override
+    public synchronized void start(ScheduledExecutorService timers) {
+        sweeps = timers.scheduleAtFixedRate(this::sweep, 1, 1, TimeUnit.SECONDS);
     }
 
     /** Ends the poll leases that ran out: their users leave unless a connection holds them. */
@@ -126,9 +135,16 @@ public final class MemoryPresence implements Presence {
         }
     }
 
-    /** Topics with someone present: for operators. */
+    @Override
     public synchronized int topics() {
         return rooms.size();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (sweeps != null) {
+            sweeps.cancel(false);
+        }
     }
 
     private Member member(Topic topic, String user) {

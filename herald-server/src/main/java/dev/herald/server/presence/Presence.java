@@ -2,7 +2,10 @@ package dev.herald.server.presence;
 
 import dev.herald.core.Topic;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Who is on a topic: identified users with at least one connection subscribed to it, or a poll lease that has
@@ -11,6 +14,8 @@ import java.util.List;
  * they happen, exactly once across every node that shares them. Thread-safe; no method blocks.
  */
 public interface Presence {
+    /** Names sorted as a person reads them: case aside first, then exactly, so the order is total. */
+    Comparator<String> BY_NAME = String.CASE_INSENSITIVE_ORDER.thenComparing(Comparator.naturalOrder());
 
     /** Tracks nobody: for servers and tests without presence. */
     Presence NONE = new Presence() {
@@ -27,8 +32,8 @@ public interface Presence {
         }
 
         @Override
-        public List<String> list(Topic topic) {
-            return List.of();
+        public CompletionStage<List<String>> list(Topic topic) {
+            return CompletableFuture.completedFuture(List.of());
         }
     };
 
@@ -44,8 +49,11 @@ public interface Presence {
      */
     void touch(Topic topic, String user, Duration lease);
 
-    /** The users present on {@code topic}, sorted by name. */
-    List<String> list(Topic topic);
+    /**
+     * The users present on {@code topic}, sorted by {@link #BY_NAME}. The stage fails when they cannot be told
+     * now (in a cluster, while the nodes' shared store does not answer).
+     */
+    CompletionStage<List<String>> list(Topic topic);
 
     /** Told of arrivals and departures; called in the order they happen, and must not block. */
     interface Changes {

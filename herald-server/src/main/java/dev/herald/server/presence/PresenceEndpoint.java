@@ -15,18 +15,25 @@ import dev.herald.server.http.Problem;
 import dev.herald.server.http.Responses;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.time.Duration;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /api/v1/presence?topic=chat/lobby}: the users present on one topic, as
  * {@code {"topic":"chat/lobby","users":[{"username":"alice"},...]}}, sorted by name. Whoever may subscribe to
- * the topic may ask; the same 401 and 403 otherwise.
+ * the topic may ask; the same 401 and 403 otherwise. In a cluster the answer waits for the nodes' shared store,
+ * and is 503 {@code presence-unavailable} while that does not answer.
  */
 public final class PresenceEndpoint implements Endpoint {
+    private static final Logger log = LoggerFactory.getLogger(PresenceEndpoint.class);
+
     private final Authenticator authenticator;
     private final Attendance attendance;
 
@@ -54,14 +61,29 @@ public final class PresenceEndpoint implements Endpoint {
             throw Problem.of(HttpResponseStatus.NOT_FOUND, "presence-not-tracked", "Presence is not tracked on '"
                     + topic + "'; the server tracks it on the topics in topics.presence.").exception();
         }
+        attendance.presence().list(topic).whenCompleteAsync((present, failure) -> {
+            if (failure != null) {
+                // The presence logs the store's outage; each request it cannot answer is not.
+                log.debug("presence on {} not listed: {}", topic, failure.toString());
+                Responses.send(ctx, request, Problem.of(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        "presence-unavailable", "The server cannot tell now who is present: the store the "
+                                + "cluster's nodes share it in does not answer. Ask again shortly.")
+                        .retryAfter(Duration.ofSeconds(1)));
+                return;
+            }
+            Responses.send(ctx, request, answer(topic, present));
+        }, ctx.executor());
+    }
+
+    private static FullHttpResponse answer(Topic topic, List<String> present) {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("topic", topic.name());
         ArrayNode users = body.putArray("users");
-        for (String user : attendance.presence().list(topic)) {
+        for (String user : present) {
             users.addObject().put("username", user);
         }
-        var response = Responses.of(HttpResponseStatus.OK, Responses.JSON, body.toString());
+        FullHttpResponse response = Responses.of(HttpResponseStatus.OK, Responses.JSON, body.toString());
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
-        Responses.send(ctx, request, response);
+        return response;
     }
 }
