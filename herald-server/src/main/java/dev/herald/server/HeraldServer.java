@@ -117,7 +117,8 @@ public final class HeraldServer implements AutoCloseable {
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
         bossGroup = new MultiThreadIoEventLoopGroup(1, io);
-        workerGroup = new MultiThreadIoEventLoopGroup(io);
+        int loops = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+        workerGroup = new MultiThreadIoEventLoopGroup(loops, io);
 
         // In a cluster, rate limits and accepted signatures are shared in the log's Redis (dev.herald.server.cluster).
         Optional<RedisLimits> shared = store instanceof RedisLog redis ? Optional.of(redis.limits()) : Optional.empty();

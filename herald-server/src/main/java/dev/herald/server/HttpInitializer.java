@@ -2,6 +2,7 @@ package dev.herald.server;
 
 import dev.herald.server.http.BodyLimit;
 import dev.herald.server.http.Cors;
+import dev.herald.server.http.RequestHandlers;
 import dev.herald.server.http.Router;
 import dev.herald.server.limits.ConnectionLimiter;
 import dev.herald.server.limits.HeaderDeadline;
@@ -46,10 +47,10 @@ final class HttpInitializer extends ChannelInitializer<SocketChannel> {
                 .addLast("connections", connections)
                 .addLast("bytes", bytes)
                 .addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192))
-                .addLast("deadline", new HeaderDeadline(headerTimeout))
-                .addLast("cors", Cors.handler(origins))
-                .addLast("body", new BodyLimit(maxBodyBytes))
-                .addLast("rate", new RequestRateLimiter(requestsPerSecond, requestRates))
+                .addLast(RequestHandlers.DEADLINE, new HeaderDeadline(headerTimeout))
+                .addLast(RequestHandlers.CORS, Cors.handler(origins))
+                .addLast(RequestHandlers.BODY, new BodyLimit(maxBodyBytes))
+                .addLast(RequestHandlers.RATE, new RequestRateLimiter(requestsPerSecond, requestRates))
                 .addLast("router", router);
     }
 }

@@ -31,6 +31,7 @@ public final class ConfigLoader {
     static {
         KEYS.put("server.host", HeraldConfig.Builder::host);
         KEYS.put("server.port", (b, v) -> b.port(integer("server.port", v)));
+        KEYS.put("server.ioThreads", (b, v) -> b.ioThreads(integer("server.ioThreads", v)));
         KEYS.put("store.type", (b, v) -> b.store(choice("store.type", v, HeraldConfig.StoreType.class)));
         KEYS.put("store.dataDir", (b, v) -> b.dataDir(Path.of(v)));
         KEYS.put("store.sync", (b, v) -> b.sync(choice("store.sync", v, SyncPolicy.class)));

@@ -19,6 +19,7 @@ import java.util.List;
  *
  * @param host the address to listen on
  * @param port the port; 0 picks a free one
+ * @param ioThreads the event loops that serve connections; 0: one per core
  * @param store where the log lives
  * @param dataDir the embedded store's directory
  * @param sync how the embedded store makes appends durable
@@ -48,6 +49,7 @@ import java.util.List;
 public record HeraldConfig(
         String host,
         int port,
+        int ioThreads,
         StoreType store,
         Path dataDir,
         SyncPolicy sync,
@@ -97,6 +99,7 @@ public record HeraldConfig(
     public static final class Builder {
         private String host = "0.0.0.0";
         private int port = 8080;
+        private int ioThreads;
         private StoreType store = StoreType.ROCKSDB;
         private Path dataDir = Path.of("data");
         private SyncPolicy sync = SyncPolicy.GROUP;
@@ -133,6 +136,12 @@ public record HeraldConfig(
 
         public Builder port(int port) {
             this.port = port;
+            return this;
+        }
+
+        /** Event loops; 0 for one per core. */
+        public Builder ioThreads(int ioThreads) {
+            this.ioThreads = ioThreads;
             return this;
         }
 
@@ -313,6 +322,7 @@ public record HeraldConfig(
         /** @throws IllegalArgumentException naming the first key whose value is out of bounds */
         public HeraldConfig build() {
             check("server.port", port, 0, 65535);
+            check("server.ioThreads", ioThreads, 0, 1024);
             if (heartbeat.compareTo(Duration.ofSeconds(1)) < 0 || heartbeat.compareTo(Duration.ofSeconds(40)) > 0) {
                 throw new IllegalArgumentException("sse.heartbeat: " + Durations.format(heartbeat)
                         + " (expected: 1s to 40s, below the 45 s after which event-source-polyfill gives up)");
@@ -340,7 +350,7 @@ public record HeraldConfig(
                         + "empty for a random one, or at least " + MIN_ADMIN_TOKEN_CHARS
                         + " printable characters without spaces)");
             }
-            return new HeraldConfig(host, port, store, dataDir, sync,
+            return new HeraldConfig(host, port, ioThreads, store, dataDir, sync,
                     new RetentionPolicy(retention, retentionRules), heartbeat, retry, maxDataBytes, maxBodyBytes,
                     maxBatch, maxTopicsPerSubscription, maxHistory, clockDemo, access, requestsPerSecondPerIp,
                     connectionsPerIp, newConnectionsPerSecondPerIp, headerTimeout, publishPerSecondPerApp, cluster,

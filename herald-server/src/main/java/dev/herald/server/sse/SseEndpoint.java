@@ -10,6 +10,7 @@ import dev.herald.server.auth.Principal;
 import dev.herald.server.auth.TopicGuard;
 import dev.herald.server.http.Endpoint;
 import dev.herald.server.http.Problem;
+import dev.herald.server.http.RequestHandlers;
 import dev.herald.server.ops.Metrics;
 import dev.herald.server.presence.Attendance;
 import io.netty.channel.ChannelHandlerContext;
@@ -121,6 +122,7 @@ public final class SseEndpoint implements Endpoint {
         ctx.pipeline().replace(ctx.handler(), "sse", stream);
         ctx.write(head);
         ctx.writeAndFlush(new DefaultHttpContent(SseEncoder.preamble(retry)));
+        RequestHandlers.dropForStream(ctx.pipeline());
         streams.add(ctx.channel());
         String connection = ctx.channel().id().asLongText();
         stream.bind(hub.subscribe(selectors, permitted, start, stream),

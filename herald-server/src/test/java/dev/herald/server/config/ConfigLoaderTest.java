@@ -74,11 +74,14 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void badValuesNameTheKeyAndWhatWasExpected() {
+    void badValuesNameTheKeyAndWhatWasExpected() throws Exception {
         assertThatIllegalArgumentException().isThrownBy(() -> load("server: {prot: 1}", Map.of(), Map.of()))
                 .withMessageStartingWith("config: unknown key 'server.prot'");
         assertThatIllegalArgumentException().isThrownBy(() -> load("server: {port: 70000}", Map.of(), Map.of()))
                 .withMessage("server.port: 70000 (expected: 0 to 65535)");
+        assertThatIllegalArgumentException().isThrownBy(() -> load("server: {ioThreads: 1025}", Map.of(), Map.of()))
+                .withMessage("server.ioThreads: 1025 (expected: 0 to 1024)");
+        assertThat(load("server: {ioThreads: 1024}", Map.of(), Map.of()).ioThreads()).isEqualTo(1024);
         assertThatIllegalArgumentException().isThrownBy(() -> load("server: {port: eighty}", Map.of(), Map.of()))
                 .withMessage("server.port: 'eighty' (expected: a whole number)");
         assertThatIllegalArgumentException().isThrownBy(() -> load("sse: {heartbeat: 45s}", Map.of(), Map.of()))

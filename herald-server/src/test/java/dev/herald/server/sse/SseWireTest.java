@@ -9,6 +9,8 @@ import dev.herald.core.Message;
 import dev.herald.core.Topic;
 import dev.herald.server.LeakDetection;
 import dev.herald.server.http.BodyLimit;
+import dev.herald.server.http.Cors;
+import dev.herald.server.http.RequestHandlers;
 import dev.herald.server.http.Router;
 import dev.herald.server.ops.Metrics;
 import io.netty.buffer.ByteBuf;
@@ -108,6 +110,21 @@ class SseWireTest {
                 + "id: " + e + "-2\nevent: alarm\ndata: a\ndata: b\ndata: c\ndata: d\n\n"
                 + "id: " + e + "-3\nevent: x\ndata: \n\n"
                 + "id: " + e + "-4\ndata: trailing\ndata: \n\n");
+    }
+
+    @Test
+    void aStreamKeepsNoneOfTheHandlersOnlyRequestsNeed() {
+        channel.finishAndReleaseAll();
+        channel = new EmbeddedChannel();
+        channel.pipeline().addLast(new HttpServerCodec())
+                .addLast(RequestHandlers.CORS, Cors.handler(List.of("http://x")))
+                .addLast(RequestHandlers.BODY, new BodyLimit(1 << 20)).addLast(router);
+        String out = request("GET /api/v1/stream?topic=t HTTP/1.1\r\nHost: x\r\nOrigin: http://x\r\n\r\n");
+        assertThat(out).startsWith("HTTP/1.1 200 OK\r\n").contains("access-control-allow-origin: http://x");
+        assertThat(channel.pipeline().get(RequestHandlers.CORS)).isNull();
+        assertThat(channel.pipeline().get(RequestHandlers.BODY)).isNull();
+        publish("t", Message.DEFAULT_EVENT, "still streaming");
+        assertThat(unchunk(drain())).contains("data: still streaming\n\n");
     }
 
     @Test
