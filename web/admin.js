@@ -2,6 +2,8 @@
 // 2 s with the admin token, and turns the counters into rates. The token comes from the link `./herald serve`
 // prints (#token=..., read here and taken out of the address bar at once) or from the form, and is kept for
 // this tab only (sessionStorage).
+import { timeWindow, clockTicks, css } from '/charts.js';
+
 const EVERY_MS = 2000;
 const WINDOW_SECONDS = 300;
 const KEY = 'herald-admin-token';
@@ -160,28 +162,6 @@ function show(stats) {
   if (rates) plot(now, rates);
 }
 
-/** The x scale: up to WINDOW_SECONDS back from the newest point, at least 30 s, or the last 30 s before one. */
-function timeWindow(min, max) {
-  if (!Number.isFinite(max)) {
-    const now = Date.now() / 1000;
-    return [now - 30, now];
-  }
-  return [max - Math.min(WINDOW_SECONDS, Math.max(30, max - min)), max];
-}
-
-/** Clock times for the x axis, 24-hour. */
-function clockTicks(u, splits) {
-  return splits.map((t) => {
-    const d = new Date(t * 1000);
-    return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}:`
-      + String(d.getSeconds()).padStart(2, '0');
-  });
-}
-
-function css(name) {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-}
-
 function plot(now, rates) {
   series[0].push(now);
   series[1].push(Math.max(0, rates.published));
@@ -197,7 +177,7 @@ function plot(now, rates) {
       height: 220,
       legend: { live: false },
       scales: {
-        x: { time: true, range: (u, min, max) => timeWindow(min, max) },
+        x: { time: true, range: (u, min, max) => timeWindow(min, max, WINDOW_SECONDS) },
         y: { range: (u, min, max) => [0, Math.max(5, max * 1.15)] },
       },
       axes: [{ ...axis, space: 80, values: clockTicks }, { ...axis, size: 50 }],

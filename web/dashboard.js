@@ -3,6 +3,7 @@
 // backlog), and alarms on alarms/+: raised and cleared by the plant, acknowledged by whoever watches, with an
 // `ack` event every open dashboard receives. Charts are uPlot, served by Herald. Text is set with textContent.
 import { subscribe, publish, HeraldError } from '/herald.js';
+import { timeWindow, clockTicks, css } from '/charts.js';
 
 const WINDOW_SECONDS = 180;
 const HISTORY_PER_METER = 180;
@@ -28,28 +29,6 @@ function parseJson(text) {
   } catch {
     return undefined;
   }
-}
-
-/** The x scale: up to WINDOW_SECONDS back from the newest point, at least 30 s, or the last 30 s before one. */
-function timeWindow(min, max) {
-  if (!Number.isFinite(max)) {
-    const now = Date.now() / 1000;
-    return [now - 30, now];
-  }
-  return [max - Math.min(WINDOW_SECONDS, Math.max(30, max - min)), max];
-}
-
-/** Clock times for the x axis, 24-hour. */
-function clockTicks(u, splits) {
-  return splits.map((t) => {
-    const d = new Date(t * 1000);
-    return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}:`
-      + String(d.getSeconds()).padStart(2, '0');
-  });
-}
-
-function css(name) {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
 
 function read(key) {
@@ -88,7 +67,7 @@ function chartOptions(meter, width) {
     legend: { show: false },
     cursor: { show: false },
     scales: {
-      x: { time: true, range: (u, min, max) => timeWindow(min, max) },
+      x: { time: true, range: (u, min, max) => timeWindow(min, max, WINDOW_SECONDS) },
       y: { range: [meter.min, meter.max] },
     },
     axes: [{ ...axis, size: 22, space: 70, values: clockTicks }, { ...axis, size: 38, space: 30 }],
