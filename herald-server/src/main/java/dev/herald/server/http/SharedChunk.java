@@ -59,7 +59,7 @@ public final class SharedChunk {
     public ByteBuf alone() {
         ByteBuf b = alone;
         if (b == null) {
-            b = SharedBytes.of(bytes);
+            b = SharedBytes.direct(bytes);
             alone = b;
         }
         return b;
