@@ -279,12 +279,17 @@ public final class Subscription {
     void offer(List<Message> messages) {
         switch (mode) {
             case LIVE -> {
-                if (subscriber.isWritable()) {
-                    deliver(messages);
-                } else {
-                    mode = Mode.PAUSED;
-                    if (latest != null) {
-                        latest.paused(messages);
+                // Batches that queued up arrive together: a subscriber that stops taking them midway pauses
+                // there, at most a page past where it could take no more, as a catch-up does.
+                for (int from = 0; from < messages.size() && mode == Mode.LIVE; from += PAGE) {
+                    List<Message> slice = messages.subList(from, Math.min(messages.size(), from + PAGE));
+                    if (subscriber.isWritable()) {
+                        deliver(slice);
+                    } else {
+                        mode = Mode.PAUSED;
+                        if (latest != null) {
+                            latest.paused(messages.subList(from, messages.size()));
+                        }
                     }
                 }
             }

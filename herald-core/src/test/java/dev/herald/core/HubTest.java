@@ -25,7 +25,7 @@ class HubTest {
     }
 
     /** A subscriber that records what it is told, on its own single thread. */
-    final class Recorder implements Subscriber {
+    class Recorder implements Subscriber {
         final ExecutorService loop = Executors.newSingleThreadExecutor();
         final List<Message> messages = new CopyOnWriteArrayList<>();
         final List<Cursor> truncations = new CopyOnWriteArrayList<>();
@@ -332,5 +332,43 @@ class HubTest {
         assertThat(r.data()).containsExactly("new");
         assertThat(r.caughtUp.get()).isEqualTo(1);
         assertThat(r.failures).isEmpty();
+    }
+
+    @Test
+    void aSubscriberThatFillsUpMidwayThroughQueuedBatchesPausesThereAndCatchesUp() throws Exception {
+        Hub hub = new Hub(new MemoryLog(RetentionPolicy.of(new Retention(10_000, Duration.ofDays(1))),
+                System::currentTimeMillis), reader);
+        Recorder r = new Recorder() {
+            @Override
+            public void onMessages(List<Message> batch) {
+                super.onMessages(batch);
+                if (messages.size() == batch.size()) {
+                    writable = false; // full after its first delivery
+                }
+            }
+        };
+        Subscription s = hub.subscribe(List.of(Selector.of("t")), Start.now(), r);
+        settle(r);
+        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+        r.loop.execute(() -> {
+            try {
+                busy.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        int total = 3 * Subscription.PAGE;
+        for (int i = 0; i < total; i++) {
+            publish(hub, "t", Integer.toString(i));
+        }
+        busy.countDown();
+        settle(r);
+        // The queued batches arrived together; the subscriber took one page of them, then could take no more.
+        assertThat(r.batchSizes).containsExactly(Subscription.PAGE);
+        r.writable = true;
+        r.loop.execute(s::resume);
+        await(() -> r.messages.size() == total);
+        assertThat(r.data()).containsExactlyElementsOf(
+                java.util.stream.IntStream.range(0, total).mapToObj(Integer::toString).toList());
     }
 }
