@@ -4,11 +4,10 @@ import dev.herald.core.Cursor;
 import dev.herald.core.Selector;
 import dev.herald.core.Start;
 import dev.herald.server.http.Problem;
+import dev.herald.server.http.TopicParameters;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.time.Duration;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * What a poll asks for, read from its query and validated: each value out of bounds is a 400 naming it.
@@ -41,27 +40,8 @@ record PollRequest(List<Selector> selectors, Start start, Duration timeout, int 
     }
 
     private static List<Selector> selectors(QueryStringDecoder uri, int maxTopics) {
-        List<String> topics = uri.parameters().getOrDefault("topic", List.of());
-        if (topics.isEmpty()) {
-            throw Problem.badRequest("missing-topic",
-                    "Name at least one topic to poll: /api/v1/poll?topic=chat/room-1 (wildcards + and # allowed).")
-                    .exception();
-        }
-        if (topics.size() > maxTopics) {
-            throw Problem.badRequest("too-many-topics", "The poll names " + topics.size()
-                    + " topics, over the limit of " + maxTopics
-                    + " (limits.maxTopicsPerSubscription); use a wildcard selector instead.").exception();
-        }
-        // In the query's order, without repeats: a refusal names the first selector at fault.
-        Set<Selector> selectors = new LinkedHashSet<>();
-        for (String topic : topics) {
-            try {
-                selectors.add(Selector.of(topic));
-            } catch (IllegalArgumentException e) {
-                throw Problem.badRequest("invalid-topic", e.getMessage()).exception();
-            }
-        }
-        return List.copyOf(selectors);
+        return List.copyOf(TopicParameters.selectors(uri.parameters().getOrDefault("topic", List.of()), maxTopics,
+                "poll", "/api/v1/poll"));
     }
 
     private static Start start(QueryStringDecoder uri, int maxHistory) {

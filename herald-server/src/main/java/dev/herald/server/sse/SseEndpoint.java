@@ -11,6 +11,7 @@ import dev.herald.server.auth.TopicGuard;
 import dev.herald.server.http.Endpoint;
 import dev.herald.server.http.Problem;
 import dev.herald.server.http.RequestHandlers;
+import dev.herald.server.http.TopicParameters;
 import dev.herald.server.ops.Metrics;
 import dev.herald.server.presence.Attendance;
 import io.netty.channel.ChannelHandlerContext;
@@ -28,7 +29,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.time.Duration;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -131,26 +131,8 @@ public final class SseEndpoint implements Endpoint {
     }
 
     private Set<Selector> selectors(QueryStringDecoder uri) {
-        List<String> topics = uri.parameters().getOrDefault("topic", defaultTopics);
-        if (topics.isEmpty()) {
-            throw Problem.badRequest("missing-topic",
-                    "Name at least one topic to stream: /api/v1/stream?topic=chat/room-1 (wildcards + and # allowed).")
-                    .exception();
-        }
-        if (topics.size() > maxTopics) {
-            throw Problem.badRequest("too-many-topics", "The stream names " + topics.size()
-                    + " topics, over the limit of " + maxTopics
-                    + " (limits.maxTopicsPerSubscription); use a wildcard selector instead.").exception();
-        }
-        Set<Selector> selectors = new LinkedHashSet<>();
-        for (String topic : topics) {
-            try {
-                selectors.add(Selector.of(topic));
-            } catch (IllegalArgumentException e) {
-                throw Problem.badRequest("invalid-topic", e.getMessage()).exception();
-            }
-        }
-        return selectors;
+        return TopicParameters.selectors(uri.parameters().getOrDefault("topic", defaultTopics), maxTopics, "stream",
+                "/api/v1/stream");
     }
 
     private Start start(FullHttpRequest request, QueryStringDecoder uri) {
