@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>While the subscriber cannot take more, live messages are not queued: the subscription pauses and, when
  * {@link #resume()} is called, catches up from the log where it stopped. A slow subscriber therefore costs no
- * memory, and falls behind only as far as retention allows (then it is told, through
- * {@link Subscriber#onTruncated}).
+ * memory beyond a page on its way (the one it stopped in, or the next one read ahead while catching up), and
+ * falls behind only as far as retention allows (then it is told, through {@link Subscriber#onTruncated}).
  *
  * <p><b>Latest-value topics.</b> On the topics its {@code latestOnly} filter accepts (readings, prices: where only
  * the current value matters), a subscriber that is behind gets only the newest message of each topic instead of
